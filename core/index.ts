@@ -1,0 +1,2 @@
+export { DatamoveError, dataInvalid, isDatamoveError } from './errors.js';
+export type { DatamoveErrorData, ErrorContext, ErrorKind } from './errors.js';
