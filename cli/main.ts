@@ -1,5 +1,65 @@
-/** The `datamove` command: parses arguments and calls the modules; nothing else lives here. */
-export async function main(argv: string[]): Promise<number> {
-  console.log(`datamove ${argv.join(' ')}`);
-  return 0;
+/**
+ * The `datamove` command: parses arguments and calls the modules; nothing else lives here. Every error a
+ * user can cause ends as one line on stderr (`datamove: <module>: <what>`) and exit code 2, never a stack
+ * trace; unexpected failures print their stack only with DATAMOVE_DEBUG=1.
+ */
+import { Command, CommanderError } from 'commander';
+import { isDatamoveError } from '../core/errors.js';
+import { sstableDump } from './commands/sstable-dump.js';
+
+export const EXIT_OK = 0;
+export const EXIT_ERROR = 2;
+
+export interface CliIO {
+  readonly stdout: NodeJS.WritableStream & import('node:stream').Writable;
+  readonly stderr: NodeJS.WritableStream & import('node:stream').Writable;
+}
+
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('datamove')
+    .description('Move Cassandra tables from SSTable backups into Apache Iceberg, without Spark or a JVM')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  const sstable = program.command('sstable').description('Read SSTables directly');
+  sstable
+    .command('dump')
+    .description(
+      'Print the live rows (SELECT * over all SSTables of the folder, merged) as JSON lines, or with --raw every SSTable unmerged',
+    )
+    .argument('<path>', 'a folder of SSTables (with its schema.cql) or one *-Data.db file')
+    .option('--schema <file>', 'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)')
+    .option('--table <name>', 'the table to use when schema.cql defines several')
+    .option('--now <time>', 'reference time for TTL expiry, ISO-8601 (default: now)')
+    .option('--raw', 'print the unmerged contents with timestamps, TTLs and every tombstone')
+    .option('--no-verify', 'skip chunk checksum and digest verification')
+    .action(async (path: string, opts: { schema?: string; table?: string; now?: string; raw?: boolean; verify: boolean }) => {
+      await sstableDump(path, opts, io.stdout);
+    });
+  return program;
+}
+
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT_OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      return e.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
+    }
+    if (isDatamoveError(e)) {
+      io.stderr.write(`datamove: ${e.message}\n`);
+      return EXIT_ERROR;
+    }
+    const err = e as Error;
+    io.stderr.write(`datamove: unexpected error: ${err?.message ?? String(e)}\n`);
+    if (process.env.DATAMOVE_DEBUG === '1' && err?.stack) io.stderr.write(`${err.stack}\n`);
+    return EXIT_ERROR;
+  }
 }

@@ -11,6 +11,9 @@ import type { ByteSource, ByteSourceDirectory } from '../source/byte-source.js';
 import { type ChunkSource, ChunkStream, compressedChunkSource, uncompressedChunkSource } from './chunk-source.js';
 import { type CompressionInfo, compressionInfoParse } from './compression-info.js';
 import { componentFile, type SSTableDescriptor } from './descriptor.js';
+import { bigPartitionIndex } from './index/big-partition-index.js';
+import type { PartitionIndex } from './index/partition-index.js';
+import { type IndexSummary, summaryParse } from './index/summary.js';
 import { SSTableScanner } from './scanner.js';
 import { type SSTableStatistics, statisticsParse } from './statistics.js';
 import { headerLayout, type TableModel, tableModelFromHeader } from './table-model.js';
@@ -41,6 +44,8 @@ export interface SSTable {
   readonly chunks: ChunkSource;
   /** Scans `[start, end)` of the uncompressed data (partition boundaries; default the whole file). */
   scan(start?: number, end?: number): SSTableScanner;
+  /** The partition index (Index.db + Summary.db), opened on first use. */
+  partitionIndex(): Promise<PartitionIndex>;
   close(): Promise<void>;
 }
 
@@ -106,6 +111,16 @@ export async function sstableOpen(
   }
   const decoder = new UnfilteredDecoder(layout, version, path('Data.db'));
   const readAhead = options.readAheadBytes ?? 1 << 20;
+  let index: Promise<PartitionIndex> | undefined;
+  const toClose: ByteSource[] = [source];
+  const openIndex = async (): Promise<PartitionIndex> => {
+    if (!present.has('Index.db')) throw missing('Index.db', 'needed to seek by token');
+    const indexSource = await dir.open(file('Index.db'));
+    toClose.push(indexSource);
+    let summary: IndexSummary | undefined;
+    if (present.has('Summary.db')) summary = summaryParse((await dir.readAll(file('Summary.db')))!, path('Summary.db'));
+    return bigPartitionIndex(indexSource, summary, partitioner, chunks.length);
+  };
   return {
     descriptor,
     version,
@@ -121,8 +136,9 @@ export async function sstableOpen(
     scan(start = 0, end = chunks.length) {
       return new SSTableScanner(new ChunkStream(chunks, start, end, readAhead), decoder, path('Data.db'), start, end);
     },
+    partitionIndex: () => (index ??= openIndex()),
     close: async () => {
-      await source.close?.();
+      await Promise.all(toClose.map((s) => s.close?.()));
     },
   };
 }
