@@ -32,18 +32,29 @@ export function buildProgram(io: CliIO): Command {
       'Print the live rows (SELECT * over all SSTables of the folder, merged) as JSON lines, or with --raw every SSTable unmerged',
     )
     .argument('<path>', 'a folder of SSTables (with its schema.cql) or one *-Data.db file')
-    .option('--schema <file>', 'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)')
+    .option(
+      '--schema <file>',
+      'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)',
+    )
     .option('--table <name>', 'the table to use when schema.cql defines several')
     .option('--now <time>', 'reference time for TTL expiry, ISO-8601 (default: now)')
     .option('--raw', 'print the unmerged contents with timestamps, TTLs and every tombstone')
     .option('--no-verify', 'skip chunk checksum and digest verification')
-    .action(async (path: string, opts: { schema?: string; table?: string; now?: string; raw?: boolean; verify: boolean }) => {
-      await sstableDump(path, opts, io.stdout);
-    });
+    .action(
+      async (
+        path: string,
+        opts: { schema?: string; table?: string; now?: string; raw?: boolean; verify: boolean },
+      ) => {
+        await sstableDump(path, opts, io.stdout);
+      },
+    );
   return program;
 }
 
-export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -5,7 +5,13 @@
  * only a live static row yielding one row with null clustering values.
  */
 import type { TableModel } from '../reader/sstable/table-model.js';
-import { type Cell, type DeletionTime, NO_TIMESTAMP, NO_TTL, type Row } from '../reader/sstable/unfiltered.js';
+import {
+  type Cell,
+  type DeletionTime,
+  NO_TIMESTAMP,
+  NO_TTL,
+  type Row,
+} from '../reader/sstable/unfiltered.js';
 import type { MergedPartition } from './partition-merge.js';
 import { cellIsLive, deletionMax } from './reconcile.js';
 
@@ -21,7 +27,11 @@ export interface LiveRow {
 const EXPIRED_LIVENESS_TTL = 2147483647;
 
 /** The live rows of one merged partition at `now` (seconds since the epoch). */
-export async function* partitionLiveRows(p: MergedPartition, model: TableModel, now: number): AsyncGenerator<LiveRow> {
+export async function* partitionLiveRows(
+  p: MergedPartition,
+  model: TableModel,
+  now: number,
+): AsyncGenerator<LiveRow> {
   const columnCount = model.columns.length;
   let staticValues: (Cell | Cell[] | undefined)[] | undefined;
   if (p.staticRow !== null) {
@@ -64,7 +74,8 @@ function liveCells(
     let floor = deletion.markedForDeleteAt;
     if (row.complexDeletions !== null && col.complex) {
       for (const cd of row.complexDeletions) {
-        if (cd.column === c.column && cd.deletion.markedForDeleteAt > floor) floor = cd.deletion.markedForDeleteAt;
+        if (cd.column === c.column && cd.deletion.markedForDeleteAt > floor)
+          floor = cd.deletion.markedForDeleteAt;
       }
     }
     if (c.timestamp <= floor) continue;

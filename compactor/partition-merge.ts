@@ -7,8 +7,9 @@
  * The merged stream hands out each clustering position once, with the deletion that covers it: the
  * partition deletion, the range tombstones open at that point in any source, and the row's own deletion.
  */
-import type { CqlType } from '../reader/cql/cql-type.js';
+
 import { cqlCompare } from '../reader/cql/cql-compare.js';
+import type { CqlType } from '../reader/cql/cql-type.js';
 import type { Partitioner, Token } from '../reader/partitioner/partitioner.js';
 import type { SSTableScanner } from '../reader/sstable/scanner.js';
 import type { TableModel } from '../reader/sstable/table-model.js';
@@ -24,7 +25,14 @@ import {
   type Unfiltered,
 } from '../reader/sstable/unfiltered.js';
 import { clusteringComparator, type UnfilteredComparator } from './clustering-order.js';
-import { cellReconcile, compareBytes, deletionMax, deletionSupersedes, isCounter, livenessSupersedes } from './reconcile.js';
+import {
+  cellReconcile,
+  compareBytes,
+  deletionMax,
+  deletionSupersedes,
+  isCounter,
+  livenessSupersedes,
+} from './reconcile.js';
 
 export interface MergeSource {
   readonly scanner: SSTableScanner;
@@ -97,8 +105,12 @@ export class PartitionMerger {
     let deletion: DeletionTime = LIVE;
     for (const m of members) deletion = deletionMax(deletion, m.deletion);
     const statics = members.map((m) => m.staticRow).filter((r): r is Row => r !== null);
-    const staticRow = statics.length === 0 ? null : statics.length === 1 ? statics[0]! : this.mergeRows(statics);
-    const state = new PartitionMergeState(this, members.map((m) => m.source));
+    const staticRow =
+      statics.length === 0 ? null : statics.length === 1 ? statics[0]! : this.mergeRows(statics);
+    const state = new PartitionMergeState(
+      this,
+      members.map((m) => m.source),
+    );
     this.current = state;
     return {
       key: min.key,
@@ -150,7 +162,8 @@ export class PartitionMerger {
       if (deletionSupersedes(r.deletion, deletion)) {
         deletion = r.deletion;
         shadowable = r.shadowable;
-      } else if (r.deletion.markedForDeleteAt === deletion.markedForDeleteAt && !r.shadowable) shadowable = false;
+      } else if (r.deletion.markedForDeleteAt === deletion.markedForDeleteAt && !r.shadowable)
+        shadowable = false;
     }
     // complex deletions: the strongest per column
     let complexDeletions: ComplexDeletion[] | null = null;
@@ -183,9 +196,9 @@ export class PartitionMerger {
     const byColumn = new Map<number, Cell[]>();
     for (const r of rows) {
       for (const c of r.cells) {
-        let list = byColumn.get(c.column);
-        if (list === undefined) byColumn.set(c.column, (list = []));
-        list.push(c);
+        const list = byColumn.get(c.column);
+        if (list === undefined) byColumn.set(c.column, [c]);
+        else list.push(c);
       }
     }
     const out: Cell[] = [];
@@ -203,7 +216,8 @@ export class PartitionMerger {
       let winner = cells[0]!;
       for (let i = 1; i < cells.length; i++) {
         const c = cells[i]!;
-        if (cqlCompare(pathType, winner.path!, c.path!) === 0) winner = cellReconcile(winner, c, this.now, counter);
+        if (cqlCompare(pathType, winner.path!, c.path!) === 0)
+          winner = cellReconcile(winner, c, this.now, counter);
         else {
           out.push(winner);
           winner = c;

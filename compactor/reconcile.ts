@@ -7,8 +7,8 @@ import { toHex } from '../reader/cql/binary.js';
 import { counterContextShards } from '../reader/cql/counter-context.js';
 import type { CqlType } from '../reader/cql/cql-type.js';
 import {
-  type Cell,
   CELL_DELETED,
+  type Cell,
   type DeletionTime,
   NO_DELETION_TIME,
   NO_TTL,
@@ -109,7 +109,9 @@ export function counterContextMerge(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(2 + header.length * 2 + shards.length * 32);
   const view = new DataView(out.buffer);
   view.setInt16(0, header.length);
-  header.forEach((h, j) => view.setInt16(2 + 2 * j, h.s.kind === 'global' ? h.i - 32768 : h.i));
+  header.forEach((h, j) => {
+    view.setInt16(2 + 2 * j, h.s.kind === 'global' ? h.i - 32768 : h.i);
+  });
   let o = 2 + header.length * 2;
   for (const s of shards) {
     out.set(s.id, o);
@@ -120,14 +122,18 @@ export function counterContextMerge(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-function counterShardMerge<S extends { clock: bigint; count: bigint; kind: 'global' | 'local' | 'remote' }>(x: S, y: S): S {
+function counterShardMerge<S extends { clock: bigint; count: bigint; kind: 'global' | 'local' | 'remote' }>(
+  x: S,
+  y: S,
+): S {
   if (x.kind === 'global' || y.kind === 'global') {
     if (x.kind !== 'global') return y;
     if (y.kind !== 'global') return x;
     if (x.clock !== y.clock) return x.clock > y.clock ? x : y;
     return x.count >= y.count ? x : y;
   }
-  if (x.kind === 'local' && y.kind === 'local') return { ...x, clock: x.clock + y.clock, count: x.count + y.count };
+  if (x.kind === 'local' && y.kind === 'local')
+    return { ...x, clock: x.clock + y.clock, count: x.count + y.count };
   if (x.kind === 'local') return x;
   if (y.kind === 'local') return y;
   if (x.clock !== y.clock) return x.clock > y.clock ? x : y;

@@ -21,8 +21,14 @@ function unreversed(t: CqlType): CqlType {
 }
 
 export function rowJsonFormatter(model: TableModel): RowJsonFormatter {
-  const others = model.columns.filter((c) => !c.hidden).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const columns = [...model.partitionKey.map((c) => c.name), ...model.clustering.map((c) => c.name), ...others.map((c) => c.name)];
+  const others = model.columns
+    .filter((c) => !c.hidden)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const columns = [
+    ...model.partitionKey.map((c) => c.name),
+    ...model.clustering.map((c) => c.name),
+    ...others.map((c) => c.name),
+  ];
   const keyTypes = model.partitionKey.map((c) => unreversed(c.type));
   const clusteringTypes = model.clustering.map((c) => unreversed(c.type));
   return {
@@ -43,7 +49,11 @@ export function rowJsonFormatter(model: TableModel): RowJsonFormatter {
       for (const c of others) {
         const v = row.values[c.id];
         if (v === undefined) out[c.name] = null;
-        else if (Array.isArray(v)) out[c.name] = v.length === 0 ? null : cqlMultiCellToJson(c.type, v as { path: Uint8Array; value: Uint8Array }[]);
+        else if (Array.isArray(v))
+          out[c.name] =
+            v.length === 0
+              ? null
+              : cqlMultiCellToJson(c.type, v as { path: Uint8Array; value: Uint8Array }[]);
         else out[c.name] = cqlValueToJson(c.type, (v as Cell).value);
       }
       return out;

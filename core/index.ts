@@ -1,2 +1,2 @@
-export { DatamoveError, dataInvalid, isDatamoveError } from './errors.js';
 export type { DatamoveErrorData, ErrorContext, ErrorKind } from './errors.js';
+export { DatamoveError, dataInvalid, isDatamoveError } from './errors.js';

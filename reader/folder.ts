@@ -28,27 +28,42 @@ export interface TableFolder {
   close(): Promise<void>;
 }
 
-export async function tableFolderOpen(dir: ByteSourceDirectory, options: TableFolderOptions = {}): Promise<TableFolder> {
+export async function tableFolderOpen(
+  dir: ByteSourceDirectory,
+  options: TableFolderOptions = {},
+): Promise<TableFolder> {
   const files = await dir.list();
   let descriptors = descriptorsInFolder(files);
   if (options.onlyFile !== undefined) {
     const d = descriptorParse(options.onlyFile);
     if (d === undefined) {
-      throw new DatamoveError('InvalidArgument', `sstable: ${dir.name}/${options.onlyFile}: not an SSTable component file name`, {
-        context: { file: options.onlyFile },
-      });
+      throw new DatamoveError(
+        'InvalidArgument',
+        `sstable: ${dir.name}/${options.onlyFile}: not an SSTable component file name`,
+        {
+          context: { file: options.onlyFile },
+        },
+      );
     }
     descriptors = descriptors.filter((x) => x.prefix === d.prefix);
     if (descriptors.length === 0) {
-      throw new DatamoveError('NotFound', `sstable: ${dir.name}/${d.prefix}-Data.db: missing component (Data.db)`, {
-        context: { file: `${dir.name}/${d.prefix}-Data.db` },
-      });
+      throw new DatamoveError(
+        'NotFound',
+        `sstable: ${dir.name}/${d.prefix}-Data.db: missing component (Data.db)`,
+        {
+          context: { file: `${dir.name}/${d.prefix}-Data.db` },
+        },
+      );
     }
   }
   if (descriptors.length === 0) {
-    throw new DatamoveError('NotFound', `sstable: ${dir.name}: no SSTable (no *-Data.db file) in the folder`, {
-      context: { file: dir.name },
-    });
+    throw new DatamoveError(
+      'NotFound',
+      `sstable: ${dir.name}: no SSTable (no *-Data.db file) in the folder`,
+      {
+        context: { file: dir.name },
+      },
+    );
   }
   let schemaText = options.schemaText;
   let schemaName = options.schemaName ?? `${dir.name}/schema.cql`;
@@ -65,10 +80,16 @@ export async function tableFolderOpen(dir: ByteSourceDirectory, options: TableFo
     try {
       schema = parseSchemaCql(schemaText);
     } catch (e) {
-      throw new DatamoveError('DataInvalid', `${schemaName}: ${(e as Error).message}`, { context: { file: schemaName }, cause: e });
+      throw new DatamoveError('DataInvalid', `${schemaName}: ${(e as Error).message}`, {
+        context: { file: schemaName },
+        cause: e,
+      });
     }
     const wanted = options.table;
-    const tables = wanted === undefined ? schema.tables : schema.tables.filter((t) => t.name === wanted || `${t.keyspace}.${t.name}` === wanted);
+    const tables =
+      wanted === undefined
+        ? schema.tables
+        : schema.tables.filter((t) => t.name === wanted || `${t.keyspace}.${t.name}` === wanted);
     if (tables.length !== 1) {
       throw new DatamoveError(
         'InvalidArgument',
@@ -87,13 +108,21 @@ export async function tableFolderOpen(dir: ByteSourceDirectory, options: TableFo
     }
     const partitioners = new Set(sstables.map((t) => t.partitioner.name));
     if (partitioners.size > 1) {
-      throw new DatamoveError('DataInvalid', `sstable: ${dir.name}: SSTables of one table use different partitioners: ${[...partitioners].join(', ')}`, {
-        context: { file: dir.name },
-      });
+      throw new DatamoveError(
+        'DataInvalid',
+        `sstable: ${dir.name}: SSTables of one table use different partitioners: ${[...partitioners].join(', ')}`,
+        {
+          context: { file: dir.name },
+        },
+      );
     }
   } catch (e) {
     await Promise.all(sstables.map((t) => t.close()));
     throw e;
   }
-  return { model: model!, sstables, close: async () => void (await Promise.all(sstables.map((t) => t.close()))) };
+  return {
+    model: model!,
+    sstables,
+    close: async () => void (await Promise.all(sstables.map((t) => t.close()))),
+  };
 }

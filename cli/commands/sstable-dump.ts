@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { DatamoveError } from '../../core/errors.js';
 import { rowJsonFormatter } from '../../compactor/row-json.js';
 import { tableLiveRows } from '../../compactor/table-rows.js';
+import { DatamoveError } from '../../core/errors.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { localDirectory, localResolve } from '../../reader/source/local/local-source.js';
 import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
@@ -27,9 +27,13 @@ export async function sstableDump(target: string, options: SSTableDumpOptions, o
     try {
       schemaText = await readFile(options.schema, 'utf8');
     } catch (e) {
-      throw new DatamoveError('NotFound', `schema: ${options.schema}: cannot read it (${(e as NodeJS.ErrnoException).code ?? e})`, {
-        context: { file: options.schema },
-      });
+      throw new DatamoveError(
+        'NotFound',
+        `schema: ${options.schema}: cannot read it (${(e as NodeJS.ErrnoException).code ?? e})`,
+        {
+          context: { file: options.schema },
+        },
+      );
     }
   }
   const table = await tableFolderOpen(localDirectory(dir), {
@@ -45,8 +49,11 @@ export async function sstableDump(target: string, options: SSTableDumpOptions, o
         const fmt = rawJsonFormatter(table.model, t.layout.clusteringTypes);
         const s = t.scan();
         for (let p = await s.nextPartition(); p !== undefined; p = await s.nextPartition()) {
-          await lines.write(fmt.partition(t.descriptor.prefix, p, t.partitioner.tokenToString(t.partitioner.tokenOf(p.key))));
-          for (let u = await s.nextUnfiltered(); u !== null; u = await s.nextUnfiltered()) await lines.write(fmt.unfiltered(u));
+          await lines.write(
+            fmt.partition(t.descriptor.prefix, p, t.partitioner.tokenToString(t.partitioner.tokenOf(p.key))),
+          );
+          for (let u = await s.nextUnfiltered(); u !== null; u = await s.nextUnfiltered())
+            await lines.write(fmt.unfiltered(u));
         }
       }
     } else {
@@ -63,9 +70,13 @@ export function parseNow(now: string | undefined): number {
   if (now === undefined) return Math.floor(Date.now() / 1000);
   const ms = Date.parse(now);
   if (!Number.isFinite(ms)) {
-    throw new DatamoveError('InvalidArgument', `--now: '${now}' is not an ISO-8601 time (e.g. 2024-05-01T12:00:00Z)`, {
-      context: { field: 'now' },
-    });
+    throw new DatamoveError(
+      'InvalidArgument',
+      `--now: '${now}' is not an ISO-8601 time (e.g. 2024-05-01T12:00:00Z)`,
+      {
+        context: { field: 'now' },
+      },
+    );
   }
   return Math.floor(ms / 1000);
 }

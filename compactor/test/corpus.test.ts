@@ -4,11 +4,11 @@
  * are documented), and the deliberately corrupted cases must fail with a checksum error.
  */
 import { describe, expect, it } from 'vitest';
-import { tableLiveRows } from '../table-rows.js';
-import { rowJsonFormatter } from '../row-json.js';
+import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/corpus.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { localDirectory } from '../../reader/source/local/local-source.js';
-import { canonicalRow, type CorpusCase, corpusCases } from '../../infra/test/corpus.js';
+import { rowJsonFormatter } from '../row-json.js';
+import { tableLiveRows } from '../table-rows.js';
 
 async function liveRows(c: CorpusCase, nowIso?: string): Promise<Record<string, unknown>[]> {
   const table = await tableFolderOpen(localDirectory(c.dir));

@@ -98,7 +98,12 @@ export function compressedChunkSource(
           const stored = ((raw[e]! << 24) | (raw[e + 1]! << 16) | (raw[e + 2]! << 8) | raw[e + 3]!) >>> 0;
           const actual = crc32(compressed);
           if (stored !== actual) {
-            throw chunkError(file, i, info.chunkOffsets[i]!, `crc mismatch (stored ${stored}, computed ${actual})`);
+            throw chunkError(
+              file,
+              i,
+              info.chunkOffsets[i]!,
+              `crc mismatch (stored ${stored}, computed ${actual})`,
+            );
           }
         }
         const expected = Math.max(0, Math.min(info.chunkLength, info.dataLength - i * info.chunkLength));
@@ -111,10 +116,20 @@ export function compressedChunkSource(
         try {
           written = decompressor.decompress(compressed, dst);
         } catch (err) {
-          throw chunkError(file, i, info.chunkOffsets[i]!, `${decompressor.name} decompression failed: ${(err as Error).message}`);
+          throw chunkError(
+            file,
+            i,
+            info.chunkOffsets[i]!,
+            `${decompressor.name} decompression failed: ${(err as Error).message}`,
+          );
         }
         if (written !== expected) {
-          throw chunkError(file, i, info.chunkOffsets[i]!, `decompressed to ${written} bytes, expected ${expected}`);
+          throw chunkError(
+            file,
+            i,
+            info.chunkOffsets[i]!,
+            `decompressed to ${written} bytes, expected ${expected}`,
+          );
         }
         out.push(dst);
       }
@@ -134,7 +149,9 @@ export function uncompressedChunkSource(
   const view = crcFile ? new DataView(crcFile.buffer, crcFile.byteOffset, crcFile.byteLength) : undefined;
   const chunkLength = view && crcFile!.length >= 4 ? view.getInt32(0) : 65536;
   if (chunkLength <= 0) {
-    throw new DatamoveError('DataInvalid', `sstable: ${file}: CRC.db gives chunk size ${chunkLength}`, { context: { file } });
+    throw new DatamoveError('DataInvalid', `sstable: ${file}: CRC.db gives chunk size ${chunkLength}`, {
+      context: { file },
+    });
   }
   const length = source.byteLength;
   const count = Math.ceil(length / chunkLength);
@@ -164,12 +181,20 @@ export function uncompressedChunkSource(
       }
       const out: Uint8Array[] = [];
       for (let i = first; i < last; i++) {
-        const chunk = raw.subarray((i - first) * chunkLength, Math.min(raw.length, (i - first + 1) * chunkLength));
+        const chunk = raw.subarray(
+          (i - first) * chunkLength,
+          Math.min(raw.length, (i - first + 1) * chunkLength),
+        );
         if (view && options.verifyChecksums) {
           const stored = view.getUint32(4 + 4 * i);
           const actual = crc32(chunk);
           if (stored !== actual) {
-            throw chunkError(file, i, i * chunkLength, `crc mismatch (CRC.db says ${stored}, computed ${actual})`);
+            throw chunkError(
+              file,
+              i,
+              i * chunkLength,
+              `crc mismatch (CRC.db says ${stored}, computed ${actual})`,
+            );
           }
         }
         out.push(chunk);

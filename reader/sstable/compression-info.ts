@@ -19,7 +19,11 @@ export interface CompressionInfo {
   readonly chunkOffsets: Float64Array;
 }
 
-export function compressionInfoParse(bytes: Uint8Array, version: SSTableVersion, file: string): CompressionInfo {
+export function compressionInfoParse(
+  bytes: Uint8Array,
+  version: SSTableVersion,
+  file: string,
+): CompressionInfo {
   const c = new Cursor(bytes);
   try {
     const compressorClass = c.utf();
@@ -30,14 +34,19 @@ export function compressionInfoParse(bytes: Uint8Array, version: SSTableVersion,
       options[k] = c.utf();
     }
     const chunkLength = c.i32();
-    if (chunkLength <= 0 || chunkLength > 1 << 30) throw invalid(file, c.pos - 4, `chunk length ${chunkLength}`);
+    if (chunkLength <= 0 || chunkLength > 1 << 30)
+      throw invalid(file, c.pos - 4, `chunk length ${chunkLength}`);
     let maxCompressedLength = Number.POSITIVE_INFINITY;
     if (version.maxCompressedLength) maxCompressedLength = c.i32();
     const dataLength = c.i64();
     const chunkCount = c.i32();
     // Cassandra 5.0 may end a file with an extra, empty chunk: more chunks than the data needs is valid
     if (chunkCount < Math.ceil(dataLength / chunkLength)) {
-      throw invalid(file, c.pos - 4, `${chunkCount} chunks for ${dataLength} bytes in chunks of ${chunkLength}`);
+      throw invalid(
+        file,
+        c.pos - 4,
+        `${chunkCount} chunks for ${dataLength} bytes in chunks of ${chunkLength}`,
+      );
     }
     const chunkOffsets = new Float64Array(chunkCount);
     for (let i = 0; i < chunkCount; i++) chunkOffsets[i] = c.i64();
@@ -49,7 +58,11 @@ export function compressionInfoParse(bytes: Uint8Array, version: SSTableVersion,
 }
 
 function invalid(file: string, offset: number, what: string): DatamoveError {
-  return new DatamoveError('DataInvalid', `sstable: ${file} at offset ${offset}: invalid CompressionInfo.db: ${what}`, {
-    context: { file, offset },
-  });
+  return new DatamoveError(
+    'DataInvalid',
+    `sstable: ${file} at offset ${offset}: invalid CompressionInfo.db: ${what}`,
+    {
+      context: { file, offset },
+    },
+  );
 }

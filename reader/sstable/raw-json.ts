@@ -11,8 +11,8 @@ import { cqlValueToJson, type JsonValue } from '../cql/cql-value.js';
 import type { TableModel } from './table-model.js';
 import {
   BOUND_KIND_NAMES,
-  type Cell,
   CELL_DELETED,
+  type Cell,
   type ClusteringValues,
   type DeletionTime,
   deletionIsLive,
@@ -50,7 +50,9 @@ export interface RawJsonFormatter {
 export function rawJsonFormatter(model: TableModel, clusteringTypes: readonly CqlType[]): RawJsonFormatter {
   const keyTypes = model.partitionKey.map((c) => c.type);
   const clustering = (values: ClusteringValues): JsonValue[] =>
-    values.map((v, i) => (v === null ? null : decode(clusteringTypes[i] ?? { kind: 'native', name: 'blob' }, v)));
+    values.map((v, i) =>
+      v === null ? null : decode(clusteringTypes[i] ?? { kind: 'native', name: 'blob' }, v),
+    );
   const cellJson = (c: Cell): RawJson => {
     const col = model.columns[c.column]!;
     const out: RawJson = { name: col.name };
@@ -75,9 +77,13 @@ export function rawJsonFormatter(model: TableModel, clusteringTypes: readonly Cq
       }
       out.liveness_info = l;
     }
-    if (!deletionIsLive(r.deletion)) out.deletion_info = { ...deletionJson(r.deletion), ...(r.shadowable ? { shadowable: true } : {}) };
+    if (!deletionIsLive(r.deletion))
+      out.deletion_info = { ...deletionJson(r.deletion), ...(r.shadowable ? { shadowable: true } : {}) };
     if (r.complexDeletions !== null) {
-      out.complex_deletions = r.complexDeletions.map((cd) => ({ name: model.columns[cd.column]!.name, ...deletionJson(cd.deletion) }));
+      out.complex_deletions = r.complexDeletions.map((cd) => ({
+        name: model.columns[cd.column]!.name,
+        ...deletionJson(cd.deletion),
+      }));
     }
     out.cells = r.cells.map(cellJson);
     return out;

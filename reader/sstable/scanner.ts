@@ -8,7 +8,13 @@
 import { DatamoveError } from '../../core/errors.js';
 import { Cursor, NEED_MORE } from '../bytes/cursor.js';
 import type { ChunkStream } from './chunk-source.js';
-import { type PartitionHeader, ROW, type Row, type Unfiltered, type UnfilteredDecoder } from './unfiltered.js';
+import {
+  type PartitionHeader,
+  ROW,
+  type Row,
+  type Unfiltered,
+  type UnfilteredDecoder,
+} from './unfiltered.js';
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 

@@ -4,11 +4,16 @@
  * on demand through the `PartitionIndex` interface (see index/), which the BTI format will implement too.
  */
 import { DatamoveError } from '../../core/errors.js';
-import { compressorForClass } from '../codec/compressor.js';
 import { decodeUtf8 } from '../bytes/cursor.js';
+import { compressorForClass } from '../codec/compressor.js';
 import { type Partitioner, partitionerForClass } from '../partitioner/partitioner.js';
 import type { ByteSource, ByteSourceDirectory } from '../source/byte-source.js';
-import { type ChunkSource, ChunkStream, compressedChunkSource, uncompressedChunkSource } from './chunk-source.js';
+import {
+  type ChunkSource,
+  ChunkStream,
+  compressedChunkSource,
+  uncompressedChunkSource,
+} from './chunk-source.js';
 import { type CompressionInfo, compressionInfoParse } from './compression-info.js';
 import { componentFile, type SSTableDescriptor } from './descriptor.js';
 import { bigPartitionIndex } from './index/big-partition-index.js';
@@ -66,17 +71,26 @@ export async function sstableOpen(
 
   const tocBytes = await dir.readAll(file('TOC.txt'));
   const listed = tocBytes ? tocParse(tocBytes) : undefined;
-  const present = new Set((await dir.list()).filter((f) => f.startsWith(`${descriptor.prefix}-`)).map((f) => f.slice(descriptor.prefix.length + 1)));
+  const present = new Set(
+    (await dir.list())
+      .filter((f) => f.startsWith(`${descriptor.prefix}-`))
+      .map((f) => f.slice(descriptor.prefix.length + 1)),
+  );
   const components = listed ?? [...present].sort();
   const missing = (component: string, why: string): DatamoveError =>
     new DatamoveError('NotFound', `sstable: ${path(component)}: missing component (${why})`, {
       context: { file: path(component) },
     });
   for (const required of ['Data.db', 'Statistics.db']) {
-    if (!present.has(required)) throw missing(required, listed?.includes(required) ? 'listed in TOC.txt' : 'required to read the SSTable');
+    if (!present.has(required))
+      throw missing(
+        required,
+        listed?.includes(required) ? 'listed in TOC.txt' : 'required to read the SSTable',
+      );
   }
   const compressed = present.has('CompressionInfo.db') || (listed?.includes('CompressionInfo.db') ?? false);
-  if (compressed && !present.has('CompressionInfo.db')) throw missing('CompressionInfo.db', 'listed in TOC.txt');
+  if (compressed && !present.has('CompressionInfo.db'))
+    throw missing('CompressionInfo.db', 'listed in TOC.txt');
 
   const statsBytes = (await dir.readAll(file('Statistics.db')))!;
   const statistics = statisticsParse(statsBytes, version, path('Statistics.db'));
@@ -88,9 +102,13 @@ export async function sstableOpen(
   if (verify && present.has('Digest.crc32')) {
     const text = decodeUtf8((await dir.readAll(file('Digest.crc32')))!).trim();
     if (!/^\d+$/.test(text)) {
-      throw new DatamoveError('DataInvalid', `sstable: ${path('Digest.crc32')}: not a CRC32 value: '${text.slice(0, 40)}'`, {
-        context: { file: path('Digest.crc32') },
-      });
+      throw new DatamoveError(
+        'DataInvalid',
+        `sstable: ${path('Digest.crc32')}: not a CRC32 value: '${text.slice(0, 40)}'`,
+        {
+          context: { file: path('Digest.crc32') },
+        },
+      );
     }
     digest = Number(text) >>> 0;
   }
@@ -99,7 +117,11 @@ export async function sstableOpen(
   let compression: CompressionInfo | undefined;
   let chunks: ChunkSource;
   if (compressed) {
-    compression = compressionInfoParse((await dir.readAll(file('CompressionInfo.db')))!, version, path('CompressionInfo.db'));
+    compression = compressionInfoParse(
+      (await dir.readAll(file('CompressionInfo.db')))!,
+      version,
+      path('CompressionInfo.db'),
+    );
     const { decompressor } = compressorForClass(compression.compressorClass);
     chunks = compressedChunkSource(source, compression, decompressor, {
       verifyChecksums: verify,
@@ -107,7 +129,10 @@ export async function sstableOpen(
     });
   } else {
     const crc = present.has('CRC.db') ? await dir.readAll(file('CRC.db')) : undefined;
-    chunks = uncompressedChunkSource(source, crc, { verifyChecksums: verify, ...(digest === undefined ? {} : { digest }) });
+    chunks = uncompressedChunkSource(source, crc, {
+      verifyChecksums: verify,
+      ...(digest === undefined ? {} : { digest }),
+    });
   }
   const decoder = new UnfilteredDecoder(layout, version, path('Data.db'));
   const readAhead = options.readAheadBytes ?? 1 << 20;
@@ -118,7 +143,8 @@ export async function sstableOpen(
     const indexSource = await dir.open(file('Index.db'));
     toClose.push(indexSource);
     let summary: IndexSummary | undefined;
-    if (present.has('Summary.db')) summary = summaryParse((await dir.readAll(file('Summary.db')))!, path('Summary.db'));
+    if (present.has('Summary.db'))
+      summary = summaryParse((await dir.readAll(file('Summary.db')))!, path('Summary.db'));
     return bigPartitionIndex(indexSource, summary, partitioner, chunks.length);
   };
   return {
@@ -134,7 +160,13 @@ export async function sstableOpen(
     dataLength: chunks.length,
     chunks,
     scan(start = 0, end = chunks.length) {
-      return new SSTableScanner(new ChunkStream(chunks, start, end, readAhead), decoder, path('Data.db'), start, end);
+      return new SSTableScanner(
+        new ChunkStream(chunks, start, end, readAhead),
+        decoder,
+        path('Data.db'),
+        start,
+        end,
+      );
     },
     partitionIndex: () => (index ??= openIndex()),
     close: async () => {

@@ -59,7 +59,8 @@ export function statisticsParse(bytes: Uint8Array, version: SSTableVersion, file
     for (let i = 0; i < count; i++) {
       const type = c.i32();
       const offset = c.i32();
-      if (offset < 0 || offset >= bytes.length) throw invalid(file, c.pos - 4, `component ${type} offset ${offset}`);
+      if (offset < 0 || offset >= bytes.length)
+        throw invalid(file, c.pos - 4, `component ${type} offset ${offset}`);
       toc.set(type, offset);
     }
     const validationAt = toc.get(METADATA_VALIDATION);
@@ -110,7 +111,11 @@ function readColumns(c: Cursor): HeaderColumn[] {
 }
 
 function invalid(file: string, offset: number, what: string): DatamoveError {
-  return new DatamoveError('DataInvalid', `sstable: ${file} at offset ${offset}: invalid Statistics.db: ${what}`, {
-    context: { file, offset },
-  });
+  return new DatamoveError(
+    'DataInvalid',
+    `sstable: ${file} at offset ${offset}: invalid Statistics.db: ${what}`,
+    {
+      context: { file, offset },
+    },
+  );
 }

@@ -57,13 +57,17 @@ export function tableModelFromSchema(schema: TableSchema): TableModel {
   const partitionKey = schema.partitionKey.map(key);
   const clustering = schema.clustering.map((n, i) => {
     const t = byName.get(n)!.type;
-    return { name: n, type: schema.clusteringOrder[i] === 'DESC' ? ({ kind: 'reversed', inner: t } as const) : t };
+    return {
+      name: n,
+      type: schema.clusteringOrder[i] === 'DESC' ? ({ kind: 'reversed', inner: t } as const) : t,
+    };
   });
   // a compact table without clustering columns keeps its values in the static row
   const staticCompact = schema.compactStorage && schema.clustering.length === 0;
   const columns: TableColumn[] = [];
   const dropped = new Map<string, number>();
-  for (const d of schema.dropped) dropped.set(d.name, Math.max(dropped.get(d.name) ?? Number.NEGATIVE_INFINITY, d.droppedAt));
+  for (const d of schema.dropped)
+    dropped.set(d.name, Math.max(dropped.get(d.name) ?? Number.NEGATIVE_INFINITY, d.droppedAt));
   for (const c of schema.columns) {
     if (c.kind !== 'static' && c.kind !== 'regular') continue;
     const droppedAt = dropped.get(c.name);
@@ -106,7 +110,10 @@ export function tableModelFromHeader(header: SerializationHeaderComponent, table
   const keyType = cqlTypeFromMarshal(header.keyType);
   const keyTypes = keyType.kind === 'composite' ? keyType.components : [keyType];
   const partitionKey = keyTypes.map((type, i) => ({ name: i === 0 ? 'key' : `key${i + 1}`, type }));
-  const clustering = header.clusteringTypes.map((t, i) => ({ name: `column${i + 1}`, type: cqlTypeFromMarshal(t) }));
+  const clustering = header.clusteringTypes.map((t, i) => ({
+    name: `column${i + 1}`,
+    type: cqlTypeFromMarshal(t),
+  }));
   const columns: TableColumn[] = [];
   for (const [kind, list] of [
     ['static', header.staticColumns],
@@ -114,17 +121,36 @@ export function tableModelFromHeader(header: SerializationHeaderComponent, table
   ] as const) {
     for (const c of list) {
       const type = cqlTypeFromMarshal(c.type);
-      columns.push({ id: columns.length, name: c.name, type, kind, complex: isMultiCell(type), hidden: c.name === '' });
+      columns.push({
+        id: columns.length,
+        name: c.name,
+        type,
+        kind,
+        complex: isMultiCell(type),
+        hidden: c.name === '',
+      });
     }
   }
-  return { keyspace: '', name: table, partitionKey, clustering, columns, compactStorage: false, fromSchema: false };
+  return {
+    keyspace: '',
+    name: table,
+    partitionKey,
+    clustering,
+    columns,
+    compactStorage: false,
+    fromSchema: false,
+  };
 }
 
 /**
  * Checks one SSTable's header against the table and builds the decoder's layout. A schema that contradicts
  * the header (a key or column type, a column the schema does not know) is an error naming the column.
  */
-export function headerLayout(model: TableModel, header: SerializationHeaderComponent, file: string): HeaderLayout {
+export function headerLayout(
+  model: TableModel,
+  header: SerializationHeaderComponent,
+  file: string,
+): HeaderLayout {
   const mismatch = (what: string): DatamoveError =>
     new DatamoveError('DataInvalid', `sstable: ${file}: schema.cql contradicts the SSTable header: ${what}`, {
       context: { file },
@@ -133,24 +159,36 @@ export function headerLayout(model: TableModel, header: SerializationHeaderCompo
   const keyType = cqlTypeFromMarshal(header.keyType);
   const keyTypes = keyType.kind === 'composite' ? keyType.components : [keyType];
   if (keyTypes.length !== model.partitionKey.length) {
-    throw mismatch(`the partition key has ${keyTypes.length} components in the header, ${model.partitionKey.length} in the schema`);
+    throw mismatch(
+      `the partition key has ${keyTypes.length} components in the header, ${model.partitionKey.length} in the schema`,
+    );
   }
   keyTypes.forEach((t, i) => {
     const col = model.partitionKey[i]!;
-    if (!sameType(t, col.type)) throw mismatch(`partition key column ${col.name} is ${show(t)} in the header, ${show(col.type)} in the schema`);
+    if (!sameType(t, col.type))
+      throw mismatch(
+        `partition key column ${col.name} is ${show(t)} in the header, ${show(col.type)} in the schema`,
+      );
   });
 
   const clusteringTypes = header.clusteringTypes.map(cqlTypeFromMarshal);
   const staticCompact = model.compactStorage && model.clustering.length === 0;
   if (!(staticCompact && clusteringTypes.length <= 1) && clusteringTypes.length !== model.clustering.length) {
-    throw mismatch(`${clusteringTypes.length} clustering columns in the header, ${model.clustering.length} in the schema`);
+    throw mismatch(
+      `${clusteringTypes.length} clustering columns in the header, ${model.clustering.length} in the schema`,
+    );
   }
   if (!staticCompact) {
     clusteringTypes.forEach((t, i) => {
       const col = model.clustering[i]!;
-      if (!sameType(t, col.type)) throw mismatch(`clustering column ${col.name} is ${show(t)} in the header, ${show(col.type)} in the schema`);
+      if (!sameType(t, col.type))
+        throw mismatch(
+          `clustering column ${col.name} is ${show(t)} in the header, ${show(col.type)} in the schema`,
+        );
       if ((t.kind === 'reversed') !== (col.type.kind === 'reversed')) {
-        throw mismatch(`clustering column ${col.name} is ${t.kind === 'reversed' ? 'DESC' : 'ASC'} in the header but not in the schema`);
+        throw mismatch(
+          `clustering column ${col.name} is ${t.kind === 'reversed' ? 'DESC' : 'ASC'} in the header but not in the schema`,
+        );
       }
     });
   }
@@ -168,7 +206,14 @@ export function headerLayout(model: TableModel, header: SerializationHeaderCompo
             : `column ${name} (${show(type)}) is not in the schema`,
         );
       }
-      col = { id: model.columns.length, name, type, kind, complex: isMultiCell(type), hidden: model.fromSchema || name === '' };
+      col = {
+        id: model.columns.length,
+        name,
+        type,
+        kind,
+        complex: isMultiCell(type),
+        hidden: model.fromSchema || name === '',
+      };
       model.columns.push(col);
     } else if (!col.hidden && !sameType(type, col.type)) {
       throw mismatch(`column ${name} is ${show(type)} in the header, ${show(col.type)} in the schema`);
@@ -216,7 +261,11 @@ export function sameType(a: CqlType, b: CqlType): boolean {
     case 'map':
       return b.kind === 'map' && sameType(a.key, b.key) && sameType(a.value, b.value);
     case 'tuple':
-      return b.kind === 'tuple' && a.elements.length === b.elements.length && a.elements.every((t, i) => sameType(t, b.elements[i]!));
+      return (
+        b.kind === 'tuple' &&
+        a.elements.length === b.elements.length &&
+        a.elements.every((t, i) => sameType(t, b.elements[i]!))
+      );
     case 'udt':
       return (
         b.kind === 'udt' &&
@@ -226,7 +275,11 @@ export function sameType(a: CqlType, b: CqlType): boolean {
     case 'vector':
       return b.kind === 'vector' && a.dimension === b.dimension && sameType(a.element, b.element);
     case 'composite':
-      return b.kind === 'composite' && a.components.length === b.components.length && a.components.every((t, i) => sameType(t, b.components[i]!));
+      return (
+        b.kind === 'composite' &&
+        a.components.length === b.components.length &&
+        a.components.every((t, i) => sameType(t, b.components[i]!))
+      );
     case 'custom':
       return b.kind === 'custom' ? a.className === b.className : b.kind === 'native' && b.name === 'blob';
   }

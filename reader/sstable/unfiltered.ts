@@ -17,7 +17,7 @@ import type { CqlType } from '../cql/cql-type.js';
 import type { SSTableVersion } from './version.js';
 
 /** LivenessInfo.NO_TIMESTAMP / DeletionTime.LIVE.markedForDeleteAt (Long.MIN_VALUE). */
-export const NO_TIMESTAMP = -9223372036854775808;
+export const NO_TIMESTAMP = -(2 ** 63);
 export const NO_TTL = 0;
 /** Cell.NO_DELETION_TIME / LivenessInfo.NO_EXPIRATION_TIME (Integer.MAX_VALUE). */
 export const NO_DELETION_TIME = 2147483647;
@@ -27,7 +27,10 @@ export interface DeletionTime {
   readonly localDeletionTime: number;
 }
 
-export const LIVE: DeletionTime = Object.freeze({ markedForDeleteAt: NO_TIMESTAMP, localDeletionTime: NO_DELETION_TIME });
+export const LIVE: DeletionTime = Object.freeze({
+  markedForDeleteAt: NO_TIMESTAMP,
+  localDeletionTime: NO_DELETION_TIME,
+});
 
 export function deletionIsLive(d: DeletionTime): boolean {
   return d.markedForDeleteAt === NO_TIMESTAMP;
@@ -227,7 +230,9 @@ export class UnfilteredDecoder {
     const extended = (flags & EXTENSION_FLAG) !== 0 ? c.u8() : 0;
     if ((flags & IS_MARKER) !== 0) return this.readMarker(c, position);
     const isStatic = (extended & IS_STATIC) !== 0;
-    const clustering = isStatic ? STATIC_VALUES : this.readClusteringValues(c, this.layout.clusteringTypes.length);
+    const clustering = isStatic
+      ? STATIC_VALUES
+      : this.readClusteringValues(c, this.layout.clusteringTypes.length);
     return this.readRowBody(c, flags, extended, isStatic, clustering, position);
   }
 
@@ -238,7 +243,10 @@ export class UnfilteredDecoder {
     }
     const size = c.u16();
     if (size > this.layout.clusteringTypes.length) {
-      throw this.corrupt(position, `range tombstone bound of ${size} values for ${this.layout.clusteringTypes.length} clustering columns`);
+      throw this.corrupt(
+        position,
+        `range tombstone bound of ${size} values for ${this.layout.clusteringTypes.length} clustering columns`,
+      );
     }
     const clustering = this.readClusteringValues(c, size);
     const markerSize = c.unsignedVInt();
@@ -254,7 +262,10 @@ export class UnfilteredDecoder {
       deletion = this.readDeltaDeletionTime(c);
     }
     if (c.pos !== bodyStart + markerSize) {
-      throw this.corrupt(position, `range tombstone marker body is ${c.pos - bodyStart} bytes, its header says ${markerSize}`);
+      throw this.corrupt(
+        position,
+        `range tombstone marker body is ${c.pos - bodyStart} bytes, its header says ${markerSize}`,
+      );
     }
     return { kind: MARKER, boundKind, clustering, deletion, endDeletion, position };
   }
@@ -285,7 +296,8 @@ export class UnfilteredDecoder {
 
     const columns = isStatic ? this.layout.staticColumns : this.layout.regularColumns;
     const all = isStatic ? this.staticAll : this.regularAll;
-    const present = (flags & HAS_ALL_COLUMNS) !== 0 ? all : this.readColumnSubset(c, columns.length, position);
+    const present =
+      (flags & HAS_ALL_COLUMNS) !== 0 ? all : this.readColumnSubset(c, columns.length, position);
     const hasComplexDeletion = (flags & HAS_COMPLEX_DELETION) !== 0;
 
     const cells: Cell[] = [];
@@ -294,15 +306,21 @@ export class UnfilteredDecoder {
       const ci = present[k]!;
       const col = columns[ci]!;
       if (!col.complex) {
-        cells.push(this.readCell(c, col.id, col.valueFixedLength, false, timestamp, ttl, localExpirationTime));
+        cells.push(
+          this.readCell(c, col.id, col.valueFixedLength, false, timestamp, ttl, localExpirationTime),
+        );
         continue;
       }
       if (hasComplexDeletion) {
         const d = this.readDeltaDeletionTime(c);
-        if (!deletionIsLive(d)) (complexDeletions ??= []).push({ column: col.id, deletion: d });
+        if (!deletionIsLive(d)) {
+          complexDeletions ??= [];
+          complexDeletions.push({ column: col.id, deletion: d });
+        }
       }
       const n = c.unsignedVInt();
-      for (let j = 0; j < n; j++) cells.push(this.readCell(c, col.id, -1, true, timestamp, ttl, localExpirationTime));
+      for (let j = 0; j < n; j++)
+        cells.push(this.readCell(c, col.id, -1, true, timestamp, ttl, localExpirationTime));
     }
     if (c.pos !== bodyStart + rowSize) {
       throw this.corrupt(position, `row body is ${c.pos - bodyStart} bytes, its header says ${rowSize}`);

@@ -64,5 +64,8 @@ export async function localResolve(path: string): Promise<{ dir: string; file?: 
 }
 
 function notFound(path: string, cause: unknown): DatamoveError {
-  return new DatamoveError('NotFound', `source: ${path}: no such file or folder`, { context: { file: path }, cause });
+  return new DatamoveError('NotFound', `source: ${path}: no such file or folder`, {
+    context: { file: path },
+    cause,
+  });
 }

@@ -58,9 +58,13 @@ export function bigPartitionIndex(
         if (e !== NEED_MORE) throw e;
         const need = NEED_MORE.need;
         if (pos >= index.byteLength) {
-          throw new DatamoveError('DataInvalid', `sstable: ${file} at offset ${pos - (c.end - c.mark)}: truncated index entry`, {
-            context: { file, offset: pos - (c.end - c.mark) },
-          });
+          throw new DatamoveError(
+            'DataInvalid',
+            `sstable: ${file} at offset ${pos - (c.end - c.mark)}: truncated index entry`,
+            {
+              context: { file, offset: pos - (c.end - c.mark) },
+            },
+          );
         }
         const more = await index.read(pos, Math.min(index.byteLength, pos + Math.max(BLOCK, need)));
         pos += more.length;
@@ -95,7 +99,12 @@ export function bigPartitionIndex(
         const out: PartitionIndexEntry[] = [];
         // the summary points into Index.db; resolve each sample to its Data.db position
         for (const s of summary.entries) {
-          const c = new Cursor(await index.read(s.indexPosition, Math.min(index.byteLength, s.indexPosition + 2 + s.key.length + 10)));
+          const c = new Cursor(
+            await index.read(
+              s.indexPosition,
+              Math.min(index.byteLength, s.indexPosition + 2 + s.key.length + 10),
+            ),
+          );
           c.skip(2 + s.key.length);
           out.push({ key: s.key, dataPosition: c.unsignedVInt() });
         }

@@ -44,7 +44,8 @@ export function summaryParse(bytes: Uint8Array, file: string): IndexSummary {
   for (let i = 0; i < count; i++) {
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
-    if (start < count * 4 || end - start < 8 || end > offHeapSize) throw fail(base + 4 * i, `entry ${i} spans ${start}..${end}`);
+    if (start < count * 4 || end - start < 8 || end > offHeapSize)
+      throw fail(base + 4 * i, `entry ${i} spans ${start}..${end}`);
     entries.push({
       key: bytes.subarray(base + start, base + end - 8),
       indexPosition: Number(view.getBigInt64(base + end - 8, true)),

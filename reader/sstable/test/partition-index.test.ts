@@ -3,7 +3,7 @@
  * its exact Data.db offset, and a seek by any partition's token lands on that partition.
  */
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../infra/test/corpus.js';
+import { corpusCases } from '../../../infra/corpus.js';
 import { localDirectory } from '../../source/local/local-source.js';
 import { descriptorsInFolder } from '../descriptor.js';
 import { sstableOpen } from '../sstable.js';
@@ -24,7 +24,8 @@ describe('partition index', () => {
           }
           const index = await t.partitionIndex();
           const fromIndex: { key: string; position: number }[] = [];
-          for await (const e of index.entries()) fromIndex.push({ key: Buffer.from(e.key).toString('hex'), position: e.dataPosition });
+          for await (const e of index.entries())
+            fromIndex.push({ key: Buffer.from(e.key).toString('hex'), position: e.dataPosition });
           expect(fromIndex).toEqual(fromData);
           // seeks: a handful of partitions, spread over the file
           const step = Math.max(1, Math.floor(fromData.length / 7));
@@ -35,7 +36,10 @@ describe('partition index', () => {
           const samples = await index.samples();
           expect(samples.length).toBeGreaterThan(0);
           for (const sample of samples) {
-            expect(fromData).toContainEqual({ key: Buffer.from(sample.key).toString('hex'), position: sample.dataPosition });
+            expect(fromData).toContainEqual({
+              key: Buffer.from(sample.key).toString('hex'),
+              position: sample.dataPosition,
+            });
           }
         } finally {
           await t.close();

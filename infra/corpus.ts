@@ -3,7 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root, from the source tree (infra/) or from the build (dist/infra/). */
+export const REPO_ROOT = existsSync(resolve(HERE, '../package.json'))
+  ? resolve(HERE, '..')
+  : resolve(HERE, '../..');
 
 export function corpusRoot(): string {
   const root = process.env.DATAMOVE_CORPUS ?? resolve(REPO_ROOT, '../shared/corpus');

@@ -1,0 +1,91 @@
+/**
+ * Cassandra's variable-length integers ("vints"): the number of leading 1-bits of the first byte is the
+ * number of extra bytes; the rest of the first byte and the extra bytes are the value, big-endian. Signed
+ * vints are zigzag-encoded. Follows utils/vint/VIntCoding.java (`readUnsignedVInt`, `decodeZigZag64`).
+ */
+
+import { DatamoveError } from '../../core/errors.js';
+
+/** Result of a vint read: the value and the offset just after it. */
+export interface VIntRead<T> {
+  readonly value: T;
+  readonly next: number;
+}
+
+function extraBytes(first: number): number {
+  // Count leading ones of the byte.
+  return Math.clz32(~(first << 24));
+}
+
+function truncated(offset: number, length: number): DatamoveError {
+  return new DatamoveError('DataInvalid', `cql: truncated vint at offset ${offset} of ${length}-byte value`, {
+    context: { offset, length },
+  });
+}
+
+/**
+ * Reads an unsigned vint at `o` as a number. Throws `DataInvalid` if it is truncated or does not fit in
+ * 2^53 (use {@link readUnsignedVIntBig} for 64-bit values).
+ */
+export function readUnsignedVInt(b: Uint8Array, o: number): VIntRead<number> {
+  if (o >= b.length) throw truncated(o, b.length);
+  const first = b[o]!;
+  if (first < 0x80) return { value: first, next: o + 1 };
+  const extra = extraBytes(first);
+  if (o + 1 + extra > b.length) throw truncated(o, b.length);
+  if (extra > 6) {
+    const big = readUnsignedVIntBig(b, o);
+    if (big.value > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new DatamoveError('DataInvalid', `cql: vint at offset ${o} is too large (${big.value})`, {
+        context: { offset: o },
+      });
+    }
+    return { value: Number(big.value), next: big.next };
+  }
+  let v = first & (0xff >> extra);
+  for (let i = 1; i <= extra; i++) v = v * 256 + b[o + i]!;
+  return { value: v, next: o + 1 + extra };
+}
+
+/** Reads an unsigned vint at `o` as a bigint (up to 64 bits). */
+export function readUnsignedVIntBig(b: Uint8Array, o: number): VIntRead<bigint> {
+  if (o >= b.length) throw truncated(o, b.length);
+  const first = b[o]!;
+  const extra = extraBytes(first);
+  if (o + 1 + extra > b.length) throw truncated(o, b.length);
+  let v = BigInt(first & (0xff >> extra));
+  for (let i = 1; i <= extra; i++) v = (v << 8n) | BigInt(b[o + i]!);
+  return { value: v, next: o + 1 + extra };
+}
+
+/** Reads a signed (zigzag) vint at `o` as a bigint in the signed 64-bit range. */
+export function readVIntBig(b: Uint8Array, o: number): VIntRead<bigint> {
+  const r = readUnsignedVIntBig(b, o);
+  const u = r.value;
+  return { value: (u >> 1n) ^ -(u & 1n), next: r.next };
+}
+
+/** Encodes `v` (0 <= v < 2^64) as an unsigned vint. */
+export function encodeUnsignedVInt(v: bigint | number): Uint8Array {
+  let x = BigInt(v);
+  if (x < 0n) throw new RangeError('unsigned vint must be >= 0');
+  // Number of significant bits decides the size: 7 bits in 1 byte, 14 in 2, ... 56 in 8, 64 in 9.
+  let bytes = 1;
+  while (bytes < 9 && x >= 1n << BigInt(7 * bytes)) bytes++;
+  const out = new Uint8Array(bytes);
+  for (let i = bytes - 1; i >= 1; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  const extra = bytes - 1;
+  const mask = extra === 8 ? 0xff : (0xff << (8 - extra)) & 0xff;
+  out[0] = mask | Number(x);
+  return out;
+}
+
+/** Encodes a signed value as a zigzag vint. */
+export function encodeVInt(v: bigint | number): Uint8Array {
+  const x = BigInt.asIntN(64, BigInt(v));
+  const zz = BigInt.asUintN(64, (x << 1n) ^ (x >> 63n));
+  return encodeUnsignedVInt(zz);
+}
