@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isDatamoveError } from '../core/errors.js';
-import { sstableDump } from './commands/sstable-dump.js';
+import { registerSSTable } from './commands/sstable-dump.js';
+
+/** Each command family registers itself from its own file in commands/. */
+const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [registerSSTable];
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -25,29 +28,7 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (s) => io.stderr.write(s),
     });
 
-  const sstable = program.command('sstable').description('Read SSTables directly');
-  sstable
-    .command('dump')
-    .description(
-      'Print the live rows (SELECT * over all SSTables of the folder, merged) as JSON lines, or with --raw every SSTable unmerged',
-    )
-    .argument('<path>', 'a folder of SSTables (with its schema.cql) or one *-Data.db file')
-    .option(
-      '--schema <file>',
-      'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)',
-    )
-    .option('--table <name>', 'the table to use when schema.cql defines several')
-    .option('--now <time>', 'reference time for TTL expiry, ISO-8601 (default: now)')
-    .option('--raw', 'print the unmerged contents with timestamps, TTLs and every tombstone')
-    .option('--no-verify', 'skip chunk checksum and digest verification')
-    .action(
-      async (
-        path: string,
-        opts: { schema?: string; table?: string; now?: string; raw?: boolean; verify: boolean },
-      ) => {
-        await sstableDump(path, opts, io.stdout);
-      },
-    );
+  for (const register of COMMANDS) register(program, io);
   return program;
 }
 

@@ -4,12 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
 import { rowJsonFormatter } from '../../compactor/row-json.js';
 import { tableLiveRows } from '../../compactor/table-rows.js';
 import { DatamoveError } from '../../core/errors.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { localDirectory, localResolve } from '../../reader/source/local/local-source.js';
 import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
+import type { CliIO } from '../main.js';
 
 export interface SSTableDumpOptions {
   readonly schema?: string;
@@ -88,4 +90,25 @@ class LineWriter {
     const line = `${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))}\n`;
     if (!this.out.write(line)) await new Promise<void>((resolve) => this.out.once('drain', resolve));
   }
+}
+
+export function registerSSTable(program: Command, io: CliIO): void {
+  const sstable = program.command('sstable').description('Read SSTables directly');
+  sstable
+    .command('dump')
+    .description(
+      'Print the live rows (SELECT * over all SSTables of the folder, merged) as JSON lines, or with --raw every SSTable unmerged',
+    )
+    .argument('<path>', 'a folder of SSTables (with its schema.cql) or one *-Data.db file')
+    .option(
+      '--schema <file>',
+      'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)',
+    )
+    .option('--table <name>', 'the table to use when schema.cql defines several')
+    .option('--now <time>', 'reference time for TTL expiry, ISO-8601 (default: now)')
+    .option('--raw', 'print the unmerged contents with timestamps, TTLs and every tombstone')
+    .option('--no-verify', 'skip chunk checksum and digest verification')
+    .action(async (path: string, opts: SSTableDumpOptions) => {
+      await sstableDump(path, opts, io.stdout);
+    });
 }
