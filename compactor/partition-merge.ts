@@ -11,7 +11,7 @@
 import { cqlCompare } from '../reader/cql/cql-compare.js';
 import type { CqlType } from '../reader/cql/cql-type.js';
 import type { Partitioner, Token } from '../reader/partitioner/partitioner.js';
-import type { SSTableScanner } from '../reader/sstable/scanner.js';
+import type { PartitionStream } from '../reader/sstable/scanner.js';
 import type { TableModel } from '../reader/sstable/table-model.js';
 import {
   boundIsEnd,
@@ -35,7 +35,7 @@ import {
 } from './reconcile.js';
 
 export interface MergeSource {
-  readonly scanner: SSTableScanner;
+  readonly scanner: PartitionStream;
   /** For messages. */
   readonly name: string;
 }
@@ -138,7 +138,7 @@ export class PartitionMerger {
     };
   }
 
-  scanner(source: number): SSTableScanner {
+  scanner(source: number): PartitionStream {
     return this.sources[source]!.scanner;
   }
 

@@ -196,33 +196,3 @@ const utf8 = new TextDecoder('utf-8', { fatal: false });
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
-
-/** Bytes needed to write `v` (>= 0, < 2^53) as an unsigned vint. */
-export function unsignedVIntSize(v: number): number {
-  let size = 1;
-  let limit = 128;
-  while (v >= limit && size < 9) {
-    size++;
-    limit *= 128;
-  }
-  return size;
-}
-
-/** Writes `v` (0 <= v < 2^53) as an unsigned vint at `out[pos]`; returns the new position. */
-export function writeUnsignedVInt(out: Uint8Array, pos: number, v: number): number {
-  const size = unsignedVIntSize(v);
-  if (size === 1) {
-    out[pos] = v;
-    return pos + 1;
-  }
-  const extra = size - 1;
-  let rest = v;
-  for (let i = extra; i >= 1; i--) {
-    out[pos + i] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
-  // 9-byte vints keep the whole first byte for the marker
-  const marker = (0xff << (8 - extra)) & 0xff;
-  out[pos] = extra >= 8 ? 0xff : marker | rest;
-  return pos + size;
-}

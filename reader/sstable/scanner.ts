@@ -18,7 +18,15 @@ import {
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
-export class SSTableScanner {
+/** A stream of partitions and their unfiltereds in token order: an SSTable scan, or any other source. */
+export interface PartitionStream {
+  /** The next partition's header and static row, skipping the rest of the current one; undefined at the end. */
+  nextPartition(): Promise<(PartitionHeader & { staticRow: Row | null }) | undefined>;
+  /** The next row or range tombstone marker of the current partition; null after its last. */
+  nextUnfiltered(): Promise<Unfiltered | null>;
+}
+
+export class SSTableScanner implements PartitionStream {
   private readonly cur: Cursor;
   private inPartition = false;
   private done = false;
