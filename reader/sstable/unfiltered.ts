@@ -413,7 +413,7 @@ export class UnfilteredDecoder {
     const present = count - missing;
     if (present < 0) throw this.corrupt(position, `${missing} missing columns of ${count}`);
     const out: number[] = [];
-    if (present < count / 2) {
+    if (present < count >> 1) {
       for (let i = 0; i < present; i++) {
         const idx = c.unsignedVInt();
         if (idx >= count) throw this.corrupt(position, `column index ${idx} of ${count}`);

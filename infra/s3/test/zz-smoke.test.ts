@@ -1,0 +1,20 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it, expect } from 'vitest';
+import { embeddedS3Start } from '../embedded-s3.js';
+import { s3BackupSource } from '../../../reader/source/s3/s3-backup-source.js';
+it('smoke', async () => {
+  const s3 = await embeddedS3Start({ dir: mkdtempSync(join(tmpdir(), 'dm-s3-')), buckets: ['bucket1'] });
+  await s3.put('bucket1', 'p/a/x.txt', 'hello world');
+  const src = s3BackupSource('s3://bucket1/p', s3.options);
+  console.log(await src.list(''), await src.head('a/x.txt'), await src.head('a/none'));
+  const r = await src.getRange('a/x.txt', 2, 5);
+  expect(new TextDecoder().decode(r)).toBe('llo');
+  const bs = await src.open('a/x.txt');
+  expect(new TextDecoder().decode(await bs.read(6, 100))).toBe('world');
+  expect(await src.get('a/none')).toBeUndefined();
+  await expect(s3BackupSource('s3://nope-bucket/p', s3.options).list('')).rejects.toThrow(/does not exist/);
+  await expect(s3BackupSource('s3://bucket1/p', {...s3.options, credentials:{accessKeyId:'BAD',secretAccessKey:'bad'}}).get('a/x.txt')).rejects.toThrow(/credentials/);
+  await s3.close();
+});
