@@ -1,8 +1,12 @@
 /**
- * The live rows of a whole table folder: all SSTables merged (reconciled as Cassandra's read path does),
- * in token order then clustering order, at one reference time.
+ * The live rows of a table: its SSTables merged (reconciled as Cassandra's read path does), in token order
+ * then clustering order, at one reference time.
  */
+import type { CqlType } from '../reader/cql/cql-type.js';
 import type { TableFolder } from '../reader/folder.js';
+import type { Partitioner } from '../reader/partitioner/partitioner.js';
+import type { PartitionStream } from '../reader/sstable/scanner.js';
+import type { TableModel } from '../reader/sstable/table-model.js';
 import { type LiveRow, partitionLiveRows } from './live-rows.js';
 import { PartitionMerger } from './partition-merge.js';
 
@@ -11,16 +15,33 @@ export interface LiveRowsOptions {
   readonly now: number;
 }
 
-export async function* tableLiveRows(table: TableFolder, options: LiveRowsOptions): AsyncGenerator<LiveRow> {
+export function tableLiveRows(table: TableFolder, options: LiveRowsOptions): AsyncGenerator<LiveRow> {
   const first = table.sstables[0]!;
-  const merger = new PartitionMerger(
-    table.sstables.map((t) => ({ scanner: t.scan(), name: t.dataFile })),
+  return mergedLiveRows(
+    table.sstables.map((t) => t.scan()),
     first.partitioner,
     first.layout.clusteringTypes,
     table.model,
+    options,
+  );
+}
+
+/** Live rows of any set of partition streams of one table (SSTables of several nodes, filtered scans…). */
+export async function* mergedLiveRows(
+  streams: readonly PartitionStream[],
+  partitioner: Partitioner,
+  clusteringTypes: readonly CqlType[],
+  model: TableModel,
+  options: LiveRowsOptions,
+): AsyncGenerator<LiveRow> {
+  const merger = new PartitionMerger(
+    streams.map((scanner, i) => ({ scanner, name: `source ${i}` })),
+    partitioner,
+    clusteringTypes,
+    model,
     options.now,
   );
   for (let p = await merger.nextPartition(); p !== undefined; p = await merger.nextPartition()) {
-    yield* partitionLiveRows(p, table.model, options.now);
+    yield* partitionLiveRows(p, model, options.now);
   }
 }

@@ -9,8 +9,8 @@ import {
   NO_DELETION_TIME,
   NO_TIMESTAMP,
   NO_TTL,
-  ROW,
   type RangeTombstoneMarker,
+  ROW,
   type Row,
   type Unfiltered,
 } from '../../reader/sstable/unfiltered.js';
@@ -31,7 +31,12 @@ export function memoryStream(partitions: readonly MemoryPartition[]): PartitionS
       u = 0;
       const part = partitions[p];
       if (part === undefined) return undefined;
-      return { key: part.key, deletion: part.deletion ?? LIVE, position: 0, staticRow: part.staticRow ?? null };
+      return {
+        key: part.key,
+        deletion: part.deletion ?? LIVE,
+        position: 0,
+        staticRow: part.staticRow ?? null,
+      };
     },
     async nextUnfiltered() {
       return partitions[p]?.unfiltereds[u++] ?? null;
@@ -46,17 +51,39 @@ export function int32(v: number): Uint8Array {
 }
 
 export function cell(column: number, value: Uint8Array, timestamp: number, extra: Partial<Cell> = {}): Cell {
-  return { column, flags: 0, timestamp, localDeletionTime: NO_DELETION_TIME, ttl: NO_TTL, path: null, value, ...extra };
+  return {
+    column,
+    flags: 0,
+    timestamp,
+    localDeletionTime: NO_DELETION_TIME,
+    ttl: NO_TTL,
+    path: null,
+    value,
+    ...extra,
+  };
 }
 
-export function tombstone(column: number, timestamp: number, localDeletionTime = 1_600_000_000, path: Uint8Array | null = null): Cell {
+export function tombstone(
+  column: number,
+  timestamp: number,
+  localDeletionTime = 1_600_000_000,
+  path: Uint8Array | null = null,
+): Cell {
   return { column, flags: 1, timestamp, localDeletionTime, ttl: NO_TTL, path, value: new Uint8Array(0) };
 }
 
 export function row(
   clustering: (Uint8Array | null)[],
   cells: Cell[],
-  opts: { timestamp?: number; ttl?: number; expires?: number; deletion?: DeletionTime; shadowable?: boolean; complex?: ComplexDeletion[]; isStatic?: boolean } = {},
+  opts: {
+    timestamp?: number;
+    ttl?: number;
+    expires?: number;
+    deletion?: DeletionTime;
+    shadowable?: boolean;
+    complex?: ComplexDeletion[];
+    isStatic?: boolean;
+  } = {},
 ): Row {
   return {
     kind: ROW,
@@ -73,7 +100,12 @@ export function row(
   };
 }
 
-export function marker(boundKind: number, clustering: Uint8Array[], deletion: DeletionTime, endDeletion: DeletionTime | null = null): RangeTombstoneMarker {
+export function marker(
+  boundKind: number,
+  clustering: Uint8Array[],
+  deletion: DeletionTime,
+  endDeletion: DeletionTime | null = null,
+): RangeTombstoneMarker {
   return { kind: MARKER, boundKind, clustering, deletion, endDeletion, position: 0 };
 }
 

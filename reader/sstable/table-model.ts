@@ -237,7 +237,7 @@ export function headerLayout(
 const utf8 = new TextEncoder();
 
 /** Cassandra's column order (ColumnMetadata.compareTo): simple before complex, then by name bytes. */
-function sortColumns<T extends ColumnInfo>(cols: T[]): T[] {
+export function sortColumns<T extends ColumnInfo>(cols: T[]): T[] {
   const keyed = cols.map((c) => ({ c, k: utf8.encode(c.name) }));
   keyed.sort((a, b) => {
     if (a.c.complex !== b.c.complex) return a.c.complex ? 1 : -1;

@@ -98,7 +98,8 @@ export class ByteWriter {
       this.buf[this.pos + i] = Number(rest & 0xffn);
       rest >>= 8n;
     }
-    this.buf[this.pos] = extra === 8 ? 0xff : extra === 0 ? Number(rest) : ((0xff << (8 - extra)) & 0xff) | Number(rest);
+    this.buf[this.pos] =
+      extra === 8 ? 0xff : extra === 0 ? Number(rest) : ((0xff << (8 - extra)) & 0xff) | Number(rest);
     this.pos += extra + 1;
   }
 

@@ -293,7 +293,8 @@ export class PartitionSerializer {
     const w = this.scratch;
     w.pos = 0;
     w.u8(flags);
-    if (extended) w.u8((isStatic ? IS_STATIC : 0) | (hasDeletion && r.shadowable ? HAS_SHADOWABLE_DELETION : 0));
+    if (extended)
+      w.u8((isStatic ? IS_STATIC : 0) | (hasDeletion && r.shadowable ? HAS_SHADOWABLE_DELETION : 0));
     if (!isStatic) this.writeClusteringValues(w, r.clustering);
     w.unsignedVInt(body.pos + unsignedVIntSize(previousSize));
     w.unsignedVInt(previousSize);
@@ -379,7 +380,8 @@ function isOpen(m: RangeTombstoneMarker): boolean {
 function rowColumns(r: Row, colIndex: ReadonlyMap<number, number>): number[] {
   const set = new Set<number>();
   for (const c of r.cells) set.add(headerIndex(colIndex, c.column));
-  if (r.complexDeletions !== null) for (const cd of r.complexDeletions) set.add(headerIndex(colIndex, cd.column));
+  if (r.complexDeletions !== null)
+    for (const cd of r.complexDeletions) set.add(headerIndex(colIndex, cd.column));
   return [...set].sort((a, b) => a - b);
 }
 

@@ -45,7 +45,10 @@ function firstDifference(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? -1 : n;
 }
 
-async function reserialize(t: SSTable, columnIndexSize: number): Promise<{ bytes: Uint8Array; entries: IndexEntry[] }> {
+async function reserialize(
+  t: SSTable,
+  columnIndexSize: number,
+): Promise<{ bytes: Uint8Array; entries: IndexEntry[] }> {
   const out = new MemoryOutput();
   const ser = new PartitionSerializer(
     {
@@ -91,14 +94,22 @@ describe('re-serializing corpus SSTables', () => {
           const { entries } = result!;
           const mine = result!.bytes;
           const theirs = original.written();
-          expect({ sstable: d.prefix, firstDifference: firstDifference(mine, theirs), length: mine.length }).toEqual({
+          expect({
+            sstable: d.prefix,
+            firstDifference: firstDifference(mine, theirs),
+            length: mine.length,
+          }).toEqual({
             sstable: d.prefix,
             firstDifference: -1,
             length: theirs.length,
           });
           if (index !== undefined) {
             const built = indexBytes(entries);
-            expect({ sstable: `${d.prefix}-Index.db`, firstDifference: firstDifference(built, index), length: built.length }).toEqual({
+            expect({
+              sstable: `${d.prefix}-Index.db`,
+              firstDifference: firstDifference(built, index),
+              length: built.length,
+            }).toEqual({
               sstable: `${d.prefix}-Index.db`,
               firstDifference: -1,
               length: index.length,
