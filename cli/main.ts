@@ -5,10 +5,18 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isDatamoveError } from '../core/errors.js';
+import { registerBackups } from './commands/backups.js';
+import { registerGenerate } from './commands/generate.js';
+import { registerS3 } from './commands/s3.js';
 import { registerSSTable } from './commands/sstable-dump.js';
 
 /** Each command family registers itself from its own file in commands/. */
-const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [registerSSTable];
+const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
+  registerSSTable,
+  registerBackups,
+  registerS3,
+  registerGenerate,
+];
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;

@@ -9,7 +9,9 @@ import { rowJsonFormatter } from '../../compactor/row-json.js';
 import { tableLiveRows } from '../../compactor/table-rows.js';
 import { DatamoveError } from '../../core/errors.js';
 import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory, localResolve } from '../../reader/source/local/local-source.js';
+import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
+import { s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
+import { tableFolderResolve } from '../../reader/source/source-uri.js';
 import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
 import type { CliIO } from '../main.js';
 
@@ -23,7 +25,22 @@ export interface SSTableDumpOptions {
 
 export async function sstableDump(target: string, options: SSTableDumpOptions, out: Writable): Promise<void> {
   const now = parseNow(options.now);
-  const { dir, file } = await localResolve(target);
+  // a local folder or file, or s3://bucket/prefix[/file] (S3 settings from DATAMOVE_S3_* and the AWS chain)
+  const { dir, file, close } = await tableFolderResolve(target, { s3: s3OptionsFromEnv(process.env) });
+  try {
+    await dumpFolder(dir, file, options, now, out);
+  } finally {
+    await close();
+  }
+}
+
+async function dumpFolder(
+  dir: ByteSourceDirectory,
+  file: string | undefined,
+  options: SSTableDumpOptions,
+  now: number,
+  out: Writable,
+): Promise<void> {
   let schemaText: string | undefined;
   if (options.schema !== undefined) {
     try {
@@ -38,7 +55,7 @@ export async function sstableDump(target: string, options: SSTableDumpOptions, o
       );
     }
   }
-  const table = await tableFolderOpen(localDirectory(dir), {
+  const table = await tableFolderOpen(dir, {
     ...(schemaText === undefined ? {} : { schemaText, schemaName: options.schema! }),
     ...(file === undefined ? {} : { onlyFile: file }),
     ...(options.table === undefined ? {} : { table: options.table }),
@@ -99,7 +116,10 @@ export function registerSSTable(program: Command, io: CliIO): void {
     .description(
       'Print the live rows (SELECT * over all SSTables of the folder, merged) as JSON lines, or with --raw every SSTable unmerged',
     )
-    .argument('<path>', 'a folder of SSTables (with its schema.cql) or one *-Data.db file')
+    .argument(
+      '<path>',
+      'a folder of SSTables (with its schema.cql) or one *-Data.db file; a path or s3://bucket/prefix',
+    )
     .option(
       '--schema <file>',
       'schema.cql to name the columns (default: schema.cql in the folder, else names from the SSTable header)',

@@ -78,24 +78,41 @@ export function arrowTypeFromIceberg(
       return size === undefined ? new arrow.List(element) : new arrow.FixedSizeList(size, element);
     }
     case 'map': {
-      const key = new arrow.Field('key', arrowTypeFromIceberg(type.key, options, type['key-id']), false, idMeta(type['key-id']));
+      const key = new arrow.Field(
+        'key',
+        arrowTypeFromIceberg(type.key, options, type['key-id']),
+        false,
+        idMeta(type['key-id']),
+      );
       const value = new arrow.Field(
         'value',
         arrowTypeFromIceberg(type.value, options, type['value-id']),
         !type['value-required'],
         idMeta(type['value-id']),
       );
-      return new arrow.Map_(new arrow.Field('key_value', new arrow.Struct([key, value]), false));
+      return new arrow.Map_(
+        new arrow.Field('key_value', new arrow.Struct([key, value]), false) as arrow.Field<
+          arrow.Struct<{ key: arrow.DataType; value: arrow.DataType }>
+        >,
+      );
     }
   }
 }
 
 /** Arrow field of an Iceberg field, with its id in the metadata. */
 export function arrowFieldFromIceberg(field: IcebergField, options: ArrowSchemaOptions = {}): arrow.Field {
-  return new arrow.Field(field.name, arrowTypeFromIceberg(field.type, options, field.id), !field.required, idMeta(field.id));
+  return new arrow.Field(
+    field.name,
+    arrowTypeFromIceberg(field.type, options, field.id),
+    !field.required,
+    idMeta(field.id),
+  );
 }
 
 /** Arrow schema of an Iceberg schema: build RecordBatches with exactly this schema. */
-export function arrowSchemaFromIceberg(schema: IcebergStructType, options: ArrowSchemaOptions = {}): arrow.Schema {
+export function arrowSchemaFromIceberg(
+  schema: IcebergStructType,
+  options: ArrowSchemaOptions = {},
+): arrow.Schema {
   return new arrow.Schema(schema.fields.map((f) => arrowFieldFromIceberg(f, options)));
 }

@@ -12,7 +12,9 @@ export const cqlMappingOptionsSchema = z
     decimal: z
       .union([
         z.literal('string'),
-        z.object({ precision: z.number().int().min(1).max(38), scale: z.number().int().min(0).max(38) }).strict(),
+        z
+          .object({ precision: z.number().int().min(1).max(38), scale: z.number().int().min(0).max(38) })
+          .strict(),
       ])
       .optional(),
     /** A CQL vector becomes list<element> (the Iceberg type either way); `fixed-size-list` only changes the Arrow layout. */

@@ -161,7 +161,17 @@ export function icebergTypeFromCql(
   );
 }
 
-const IDENTIFIER_OK = new Set(['int', 'long', 'string', 'uuid', 'date', 'time', 'timestamptz', 'boolean', 'binary']);
+const IDENTIFIER_OK = new Set([
+  'int',
+  'long',
+  'string',
+  'uuid',
+  'date',
+  'time',
+  'timestamptz',
+  'boolean',
+  'binary',
+]);
 
 /**
  * The Iceberg schema of a Cassandra table: every visible column, keys required, ids fresh. Hidden columns
@@ -196,7 +206,9 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
       ...(fsl === undefined ? {} : { fixedSizeList: fsl }),
     });
   });
-  const keyFields = fields.filter((_, i) => cols[i]!.role === 'partition-key' || cols[i]!.role === 'clustering');
+  const keyFields = fields.filter(
+    (_, i) => cols[i]!.role === 'partition-key' || cols[i]!.role === 'clustering',
+  );
   const identifierOk = keyFields.every((f) => typeof f.type === 'string' && IDENTIFIER_OK.has(f.type));
   const schema: IcebergSchema = {
     type: 'struct',

@@ -94,8 +94,13 @@ export function arrowTake(data: arrow.Data, idx: Int32Array): arrow.Data {
   if (arrow.DataType.isFixedSizeList(type)) {
     const size = (type as arrow.FixedSizeList).listSize;
     const child = new Int32Array(idx.length * size);
-    for (let i = 0; i < idx.length; i++) for (let k = 0; k < size; k++) child[i * size + k] = idx[i]! * size + k;
-    return arrow.makeData({ ...base, type: type as arrow.FixedSizeList, child: arrowTake(data.children[0]!, child) });
+    for (let i = 0; i < idx.length; i++)
+      for (let k = 0; k < size; k++) child[i * size + k] = idx[i]! * size + k;
+    return arrow.makeData({
+      ...base,
+      type: type as arrow.FixedSizeList,
+      child: arrowTake(data.children[0]!, child),
+    });
   }
   if (arrow.DataType.isStruct(type)) {
     return arrow.makeData({
@@ -113,9 +118,13 @@ export function arrowTake(data: arrow.Data, idx: Int32Array): arrow.Data {
     arrow.DataType.isDecimal(type) ||
     arrow.DataType.isFixedSizeBinary(type)
   ) {
-    const values = data.values as unknown as { length: number; subarray(a: number, b: number): ArrayLike<number | bigint> };
+    const values = data.values as unknown as {
+      length: number;
+      subarray(a: number, b: number): ArrayLike<number | bigint>;
+    };
     const stride = data.length === 0 ? 1 : values.length / data.length;
-    const Ctor = (data.values as unknown as { constructor: new (n: number) => typeof data.values }).constructor;
+    const Ctor = (data.values as unknown as { constructor: new (n: number) => typeof data.values })
+      .constructor;
     const out = new Ctor(idx.length * stride) as unknown as { [i: number]: number | bigint };
     const src = data.values as unknown as { [i: number]: number | bigint };
     if (stride === 1) {
@@ -129,9 +138,13 @@ export function arrowTake(data: arrow.Data, idx: Int32Array): arrow.Data {
     }
     return arrow.makeData({ ...base, type: type as arrow.Int, data: out as unknown as Int32Array });
   }
-  throw new DatamoveError('FeatureUnsupported', `iceberg: cannot split Arrow type ${String(type)} (type id ${id})`, {
-    context: { type: String(type) },
-  });
+  throw new DatamoveError(
+    'FeatureUnsupported',
+    `iceberg: cannot split Arrow type ${String(type)} (type id ${id})`,
+    {
+      context: { type: String(type) },
+    },
+  );
 }
 
 /** Rows `idx` of a record batch. */

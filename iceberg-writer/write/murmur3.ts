@@ -22,20 +22,16 @@ export function murmur3Bytes(bytes: Uint8Array, start = 0, end = bytes.length): 
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let k = 0;
-  switch (len & 3) {
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: murmur3 tail
-    case 3:
-      k ^= bytes[i + 2]! << 16;
-    // biome-ignore lint/suspicious/noFallthroughSwitchClause: murmur3 tail
-    case 2:
-      k ^= bytes[i + 1]! << 8;
-    case 1:
-      k ^= bytes[i]!;
-      k = Math.imul(k, C1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, C2);
-      h ^= k;
+  const tail = len & 3;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= bytes[i + 2]! << 16;
+    if (tail >= 2) k ^= bytes[i + 1]! << 8;
+    k ^= bytes[i]!;
+    k = Math.imul(k, C1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, C2);
+    h ^= k;
   }
   return fmix(h ^ len);
 }

@@ -6,13 +6,13 @@
  */
 import type * as arrow from 'apache-arrow';
 import { DatamoveError } from '../../core/errors.js';
+import { decimalToBytes } from '../parquet/single-value.js';
 import {
   type IcebergSchema,
   type IcebergType,
   icebergPrimitiveParse,
   icebergSchemaIndex,
 } from '../schema/iceberg-schema.js';
-import { decimalToBytes } from '../parquet/single-value.js';
 import { arrowIsValid } from './arrow-take.js';
 import { murmur3Bytes, murmur3Int, murmur3Long } from './murmur3.js';
 
@@ -96,9 +96,13 @@ export function partitionSpecValidate(spec: PartitionSpec, schema: IcebergSchema
       (t.kind === 'hour' && (p === 'timestamp' || p === 'timestamptz')) ||
       ((t.kind === 'day' || t.kind === 'month' || t.kind === 'year') && temporal);
     if (!ok) {
-      throw new DatamoveError('InvalidArgument', `iceberg: partition field ${f.name}: ${f.transform} does not apply to ${src.type}`, {
-        context: { field: f.name },
-      });
+      throw new DatamoveError(
+        'InvalidArgument',
+        `iceberg: partition field ${f.name}: ${f.transform} does not apply to ${src.type}`,
+        {
+          context: { field: f.name },
+        },
+      );
     }
   }
 }
@@ -120,7 +124,9 @@ function civil(days: number): { y: number; m: number } {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const m = mp + (mp < 10 ? 3 : -9);
@@ -220,7 +226,7 @@ export function partitionCodes(transform: string, source: string, data: arrow.Da
           case 'int':
           case 'date':
             v = i32![i]!;
-            if (w > 0) v -= (((v % w) + w) % w);
+            if (w > 0) v -= ((v % w) + w) % w;
             key = v;
             break;
           case 'long':
@@ -324,4 +330,3 @@ export function partitionHumanString(transform: string, source: string, value: P
   }
   return String(value);
 }
-

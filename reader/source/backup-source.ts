@@ -6,8 +6,9 @@
  * SSTable bytes reach the reader as `ByteSource`s (`open`), which read ranges on demand: a Data.db is
  * never downloaded whole before decoding starts. Small files (TOC, Statistics, manifests) use `get`.
  */
-import type { ByteSource, ByteSourceDirectory } from './byte-source.js';
+
 import { DatamoveError } from '../../core/errors.js';
+import type { ByteSource, ByteSourceDirectory } from './byte-source.js';
 import { objectKeyBase, objectKeyCheck } from './object-key.js';
 
 /** One object as a listing or a HEAD reports it. */
@@ -90,7 +91,10 @@ export function backupDirectory(
  * The objects directly under `prefix` (one folder level) as a `ByteSourceDirectory` — how a plain S3
  * folder of SSTables is read (`datamove sstable dump s3://bucket/folder`).
  */
-export async function sourceFolderDirectory(source: BackupSource, prefix: string): Promise<ByteSourceDirectory> {
+export async function sourceFolderDirectory(
+  source: BackupSource,
+  prefix: string,
+): Promise<ByteSourceDirectory> {
   const p = prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`;
   const objects = (await source.list(p)).filter((o) => !o.key.slice(p.length).includes('/'));
   return backupDirectory(

@@ -3,8 +3,11 @@
  * folder. The one place that chooses the implementation, so callers (CLI, jobs) never do.
  */
 import { DatamoveError } from '../../core/errors.js';
-import type { BackupSource } from './backup-source.js';
+import { descriptorParse } from '../sstable/descriptor.js';
+import { type BackupSource, sourceFolderDirectory } from './backup-source.js';
+import type { ByteSourceDirectory } from './byte-source.js';
 import { localBackupSource } from './local/local-backup-source.js';
+import { localDirectory, localResolve } from './local/local-source.js';
 import { type S3SourceHooks, s3BackupSource } from './s3/s3-backup-source.js';
 import type { S3Options } from './s3/s3-options.js';
 
@@ -30,4 +33,32 @@ export function backupSourceOpen(uri: string, options: BackupSourceOpenOptions =
     );
   }
   return localBackupSource(uri, { withEtags: options.localEtags ?? false });
+}
+
+/**
+ * A table folder or one component file given as a path or an S3 URI (`datamove sstable dump <path>`):
+ * the folder as a `ByteSourceDirectory`, the file name when a file was named, and `close`.
+ */
+export async function tableFolderResolve(
+  target: string,
+  options: BackupSourceOpenOptions = {},
+): Promise<{ dir: ByteSourceDirectory; file?: string; close(): Promise<void> }> {
+  if (!isS3Uri(target)) {
+    const { dir, file } = await localResolve(target);
+    return { dir: localDirectory(dir), ...(file === undefined ? {} : { file }), close: async () => {} };
+  }
+  const trimmed = target.replace(/\/+$/, '');
+  const last = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  const isFile = descriptorParse(last) !== undefined && !trimmed.endsWith(`//${last}`);
+  const source = backupSourceOpen(
+    isFile ? trimmed.slice(0, trimmed.length - last.length - 1) : trimmed,
+    options,
+  );
+  try {
+    const dir = await sourceFolderDirectory(source, '');
+    return { dir, ...(isFile ? { file: last } : {}), close: () => source.close() };
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
 }

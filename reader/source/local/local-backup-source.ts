@@ -69,7 +69,11 @@ export function localBackupSource(uri: string, options: LocalSourceOptions = {})
         try {
           entries = await readdir(dir, { withFileTypes: true });
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+          if (
+            (e as NodeJS.ErrnoException).code === 'ENOENT' ||
+            (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+          )
+            return;
           throw e;
         }
         for (const d of entries) {

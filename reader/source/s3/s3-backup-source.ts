@@ -70,11 +70,19 @@ export function s3ClientCreate(o: ResolvedS3Options): S3Client {
 /**
  * Opens `s3://bucket/prefix` as a backup source. No request is made until the first call.
  */
-export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3SourceHooks = {}): BackupSource {
+export function s3BackupSource(
+  uri: string,
+  options: S3Options = {},
+  hooks: S3SourceHooks = {},
+): BackupSource {
   const { bucket, prefix } = s3UriParse(uri);
   const o = s3OptionsResolve(options);
   const client = hooks.client ?? s3ClientCreate(o);
-  const policy: RetryPolicy = { maxAttempts: o.maxAttempts, baseDelayMs: o.baseDelayMs, maxDelayMs: o.maxDelayMs };
+  const policy: RetryPolicy = {
+    maxAttempts: o.maxAttempts,
+    baseDelayMs: o.baseDelayMs,
+    maxDelayMs: o.maxDelayMs,
+  };
   const limit = concurrencyLimit(o.concurrency);
   const budget = memoryBudget(o.memoryBudgetBytes);
   const name = prefix === '' ? `s3://${bucket}` : `s3://${bucket}/${prefix}`;
@@ -83,7 +91,12 @@ export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3So
   const retry = <T>(op: string, key: string, f: () => Promise<T>): Promise<T> =>
     withRetry(f, (e) => s3Error(e, op, bucket, key), policy, hooks);
 
-  const body = async (op: string, key: string, out: { Body?: unknown; ContentLength?: number }, expected?: number) => {
+  const body = async (
+    op: string,
+    key: string,
+    out: { Body?: unknown; ContentLength?: number },
+    expected?: number,
+  ) => {
     const b = out.Body as { transformToByteArray(): Promise<Uint8Array> } | undefined;
     let bytes: Uint8Array;
     try {
@@ -108,13 +121,16 @@ export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3So
     return retry('GET', k, async () => {
       let out: { Body?: unknown; ContentLength?: number; ContentRange?: string };
       try {
-        out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: k, Range: `bytes=${start}-${end - 1}` }));
+        out = await client.send(
+          new GetObjectCommand({ Bucket: bucket, Key: k, Range: `bytes=${start}-${end - 1}` }),
+        );
       } catch (e) {
         if ((e as { name?: string }).name === 'InvalidRange') return new Uint8Array(0);
         throw e;
       }
       const total = /\/(\d+)$/.exec(out.ContentRange ?? '')?.[1];
-      const expected = total === undefined ? out.ContentLength : Math.max(0, Math.min(end, Number(total)) - start);
+      const expected =
+        total === undefined ? out.ContentLength : Math.max(0, Math.min(end, Number(total)) - start);
       return body('GET', k, out, expected);
     });
   };
@@ -130,7 +146,11 @@ export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3So
         const page: ListObjectsV2CommandOutput = await retry('LIST', p, () =>
           limit.run(() =>
             client.send(
-              new ListObjectsV2Command({ Bucket: bucket, Prefix: p, ...(token ? { ContinuationToken: token } : {}) }),
+              new ListObjectsV2Command({
+                Bucket: bucket,
+                Prefix: p,
+                ...(token ? { ContinuationToken: token } : {}),
+              }),
             ),
           ),
         );
@@ -160,7 +180,8 @@ export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3So
           ...(h.LastModified ? { lastModified: (h.LastModified as Date).getTime() } : {}),
         };
       } catch (e) {
-        if (e instanceof DatamoveError && e.kind === 'NotFound' && e.context.code !== 'NoSuchBucket') return undefined;
+        if (e instanceof DatamoveError && e.kind === 'NotFound' && e.context.code !== 'NoSuchBucket')
+          return undefined;
         throw e;
       }
     },
@@ -168,14 +189,18 @@ export function s3BackupSource(uri: string, options: S3Options = {}, hooks: S3So
       const k = full(objectKeyCheck(key, `source: ${name}`));
       try {
         return await retry('GET', k, () =>
-          limit.run(async () => body('GET', k, await client.send(new GetObjectCommand({ Bucket: bucket, Key: k })))),
+          limit.run(async () =>
+            body('GET', k, await client.send(new GetObjectCommand({ Bucket: bucket, Key: k }))),
+          ),
         );
       } catch (e) {
-        if (e instanceof DatamoveError && e.kind === 'NotFound' && e.context.code !== 'NoSuchBucket') return undefined;
+        if (e instanceof DatamoveError && e.kind === 'NotFound' && e.context.code !== 'NoSuchBucket')
+          return undefined;
         throw e;
       }
     },
-    getRange: (key, start, end) => limit.run(() => getRange(objectKeyCheck(key, `source: ${name}`), start, end)),
+    getRange: (key, start, end) =>
+      limit.run(() => getRange(objectKeyCheck(key, `source: ${name}`), start, end)),
     async open(key, size): Promise<ByteSource> {
       objectKeyCheck(key, `source: ${name}`);
       let n = size;

@@ -51,7 +51,10 @@ export function s3Error(e: unknown, operation: string, bucket: string, key: stri
   const where = `s3: ${operation} s3://${bucket}/${key}`;
   const context = { bucket, key, operation, status, code: name };
   if (name === 'NoSuchBucket') {
-    return new DatamoveError('NotFound', `${where}: bucket '${bucket}' does not exist`, { context, cause: e });
+    return new DatamoveError('NotFound', `${where}: bucket '${bucket}' does not exist`, {
+      context,
+      cause: e,
+    });
   }
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
     return new DatamoveError('NotFound', `${where}: no such object`, { context, cause: e });
@@ -71,10 +74,14 @@ export function s3Error(e: unknown, operation: string, bucket: string, key: stri
     );
   }
   if (name === 'AccessDenied' || status === 403) {
-    return new DatamoveError('InvalidArgument', `${where}: access denied (${name}); check the bucket policy and the IAM permissions`, {
-      context,
-      cause: e,
-    });
+    return new DatamoveError(
+      'InvalidArgument',
+      `${where}: access denied (${name}); check the bucket policy and the IAM permissions`,
+      {
+        context,
+        cause: e,
+      },
+    );
   }
   const code = (err as { code?: string }).code ?? name;
   const retryable =

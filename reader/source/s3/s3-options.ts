@@ -114,6 +114,8 @@ export function s3OptionsFromEnv(env: Readonly<Record<string, string | undefined
   return {
     ...(endpoint ? { endpoint } : {}),
     ...(region ? { region } : {}),
-    ...(pathStyle === undefined || pathStyle === '' ? {} : { forcePathStyle: /^(1|true|yes)$/i.test(pathStyle) }),
+    ...(pathStyle === undefined || pathStyle === ''
+      ? {}
+      : { forcePathStyle: /^(1|true|yes)$/i.test(pathStyle) }),
   };
 }

@@ -1,0 +1,229 @@
+/**
+ * One contract suite over every catalog member: SQLite, the REST client (against the test server, with
+ * OAuth2), and PostgreSQL when DATAMOVE_TEST_PG is set to a connection string.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NARROW_SCHEMA, narrowBatch } from '../bench/batch-presets.js';
+import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
+import { restCatalogOpen } from '../catalog/rest/rest-catalog.js';
+import { sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
+import { icebergCommit } from '../commit/table-commit.js';
+import { LocalFileIO } from '../io/local/local-file-io.js';
+import { metadataSnapshot } from '../metadata/table-metadata.js';
+import {
+  tableClean,
+  tableExpireSnapshots,
+  tableFilesAt,
+  tableHistory,
+  tableRollback,
+  tableSnapshots,
+} from '../table/table-ops.js';
+import { DataWriter } from '../write/data-writer.js';
+import { tempDir } from './helpers.js';
+import { type RestServer, restCatalogServerStart } from './rest-catalog-server.js';
+
+interface Member {
+  readonly name: string;
+  open(dir: string): Promise<{ catalog: Catalog; server?: RestServer; close(): Promise<void> }>;
+}
+
+const MEMBERS: Member[] = [
+  {
+    name: 'sql (sqlite)',
+    async open(dir) {
+      const catalog = await sqlCatalogOpen(
+        { uri: `sqlite:${dir}/catalog.db`, warehouse: `${dir}/wh` },
+        new LocalFileIO(),
+      );
+      return { catalog, close: () => catalog.close() };
+    },
+  },
+  {
+    name: 'rest (oauth2)',
+    async open(dir) {
+      const io = new LocalFileIO();
+      const server = await restCatalogServerStart({
+        io,
+        warehouse: `${dir}/wh`,
+        clientId: 'dm',
+        clientSecret: 's3cret',
+      });
+      const catalog = await restCatalogOpen(
+        { uri: server.url, credential: 'dm:s3cret', warehouse: 'wh' },
+        io,
+      );
+      return {
+        catalog,
+        server,
+        close: async () => {
+          await catalog.close();
+          await server.close();
+        },
+      };
+    },
+  },
+];
+if (process.env.DATAMOVE_TEST_PG) {
+  MEMBERS.push({
+    name: 'sql (postgresql)',
+    async open(dir) {
+      const catalog = await sqlCatalogOpen(
+        {
+          uri: process.env.DATAMOVE_TEST_PG!,
+          warehouse: `${dir}/wh`,
+          name: `t${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+        },
+        new LocalFileIO(),
+      );
+      return { catalog, close: () => catalog.close() };
+    },
+  });
+}
+
+async function writeFiles(catalog: Catalog, id: TableIdentifier, start: number, n: number) {
+  const t = await catalog.loadTable(id);
+  const w = new DataWriter({
+    io: catalog.io,
+    location: t.metadata.location,
+    schema: NARROW_SCHEMA,
+    spec: t.metadata['partition-specs'][0]!,
+  });
+  await w.write(narrowBatch(n, start));
+  return w.close();
+}
+
+for (const member of MEMBERS) {
+  describe(`catalog contract: ${member.name}`, () => {
+    let dir: { path: string; cleanup: () => Promise<void> };
+    let h: Awaited<ReturnType<Member['open']>>;
+    const id = { namespace: ['db', 'sub'], name: 'events' };
+    beforeAll(async () => {
+      dir = await tempDir();
+      h = await member.open(dir.path);
+    });
+    afterAll(async () => {
+      await h.close();
+      await dir.cleanup();
+    });
+
+    it('namespaces and tables', async () => {
+      const { catalog } = h;
+      await catalog.createNamespace(['db', 'sub']);
+      await catalog.createNamespace(['db', 'sub']); // idempotent
+      expect(await catalog.namespaceExists(['db', 'sub'])).toBe(true);
+      expect(await catalog.namespaceExists(['nope'])).toBe(false);
+      const t = await catalog.createTable(id, { schema: NARROW_SCHEMA });
+      expect(t.metadata['format-version']).toBe(2);
+      expect(t.metadata['current-snapshot-id']).toBe(-1n);
+      await expect(catalog.createTable(id, { schema: NARROW_SCHEMA })).rejects.toMatchObject({
+        kind: 'CommitConflict',
+      });
+      expect((await catalog.listTables(['db', 'sub'])).map((x) => x.name)).toEqual(['events']);
+      await expect(catalog.loadTable({ namespace: ['db', 'sub'], name: 'missing' })).rejects.toMatchObject({
+        kind: 'NotFound',
+      });
+    });
+
+    it('a stale requirement is a retryable CommitConflict', async () => {
+      const { catalog } = h;
+      const t = await catalog.loadTable(id);
+      await expect(
+        catalog.commitTable(
+          id,
+          [{ type: 'assert-table-uuid', uuid: '00000000-0000-0000-0000-000000000000' }],
+          [{ action: 'set-properties', updates: { a: 'b' } }],
+        ),
+      ).rejects.toMatchObject({ kind: 'CommitConflict', retryable: true });
+      const r = await catalog.commitTable(
+        id,
+        [{ type: 'assert-table-uuid', uuid: t.metadata['table-uuid'] }],
+        [{ action: 'set-properties', updates: { a: 'b' } }],
+      );
+      expect(r.metadata.properties.a).toBe('b');
+      expect(r.metadata['metadata-log'].at(-1)?.['metadata-file']).toBe(t.metadataLocation);
+    });
+
+    it('concurrent commits all land (optimistic retries), idempotent per run id', async () => {
+      const { catalog } = h;
+      const files = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => writeFiles(catalog, id, i * 100, 100)),
+      );
+      const results = await Promise.all(
+        files.map((f, i) =>
+          icebergCommit(catalog, id, f, {
+            mode: 'append',
+            runId: `run-${i}`,
+            baseBackoffMs: 5,
+            maxAttempts: 50,
+          }),
+        ),
+      );
+      expect(new Set(results.map((r) => r.snapshotId)).size).toBe(6);
+      const again = await icebergCommit(catalog, id, files[0]!, { mode: 'append', runId: 'run-0' });
+      expect(again.alreadyCommitted).toBe(true);
+      const plan = await tableFilesAt(catalog, id);
+      expect(plan.files.reduce((a, f) => a + f.recordCount, 0)).toBe(600);
+      expect(await tableSnapshots(catalog, id)).toHaveLength(6);
+    });
+
+    it('history, time travel, rollback, expire and clean', async () => {
+      const { catalog } = h;
+      const before = await catalog.loadTable(id);
+      const cur = metadataSnapshot(before.metadata)!;
+      const f = await writeFiles(catalog, id, 10_000, 50);
+      await icebergCommit(catalog, id, f, { mode: 'overwrite', runId: 'ow-1' });
+      expect((await tableFilesAt(catalog, id)).files.reduce((a, x) => a + x.recordCount, 0)).toBe(50);
+      const old = await tableFilesAt(catalog, id, { snapshotId: cur['snapshot-id'] });
+      expect(old.files.reduce((a, x) => a + x.recordCount, 0)).toBe(600);
+      const hist = await tableHistory(catalog, id);
+      expect(hist).toHaveLength(7);
+      const rb = await tableRollback(catalog, id, { snapshotId: cur['snapshot-id'] });
+      expect(rb.to).toBe(String(cur['snapshot-id']));
+      expect((await tableFilesAt(catalog, id)).files.reduce((a, x) => a + x.recordCount, 0)).toBe(600);
+      // orphan: a file no snapshot references
+      const orphan = `${before.metadata.location}/data/orphan.parquet`;
+      await catalog.io.write(orphan, new Uint8Array(4));
+      const cleaned = await tableClean(catalog, id, { olderThanMs: 0, now: Date.now() + 1000 });
+      expect(cleaned.deleted).toContain(orphan);
+      expect((await tableFilesAt(catalog, id)).files.reduce((a, x) => a + x.recordCount, 0)).toBe(600);
+      const exp = await tableExpireSnapshots(catalog, id, {
+        olderThanMs: 0,
+        now: Date.now() + 1000,
+        retainLast: 1,
+      });
+      expect(exp.expired.length).toBeGreaterThan(0);
+      expect((await tableFilesAt(catalog, id)).files.reduce((a, x) => a + x.recordCount, 0)).toBe(600);
+    });
+  });
+}
+
+describe('rest: commit state unknown', () => {
+  it('500 after the server committed resolves through the run id; 500 before is reported', async () => {
+    const dir = await tempDir();
+    const io = new LocalFileIO();
+    const server = await restCatalogServerStart({ io, warehouse: `${dir.path}/wh`, staticToken: 'tok' });
+    const catalog = await restCatalogOpen({ uri: server.url, token: 'tok' }, io);
+    const id = { namespace: ['n'], name: 't' };
+    await catalog.createTable(id, { schema: NARROW_SCHEMA });
+    server.faults.push({ when: 'after', status: 500 });
+    const r = await icebergCommit(catalog, id, await writeFiles(catalog, id, 0, 10), {
+      mode: 'append',
+      runId: 'a',
+    });
+    expect(r.alreadyCommitted).toBe(false);
+    server.faults.push({ when: 'before', status: 502 });
+    await expect(
+      icebergCommit(catalog, id, await writeFiles(catalog, id, 10, 10), { mode: 'append', runId: 'b' }),
+    ).rejects.toMatchObject({ kind: 'CommitStateUnknown' });
+    expect(server.commits).toBe(1);
+    await expect(tableClean(catalog, id, { olderThanMs: 0 })).rejects.toMatchObject({
+      kind: 'CommitStateUnknown',
+    });
+    // re-running run b commits it and unblocks clean
+    await icebergCommit(catalog, id, await writeFiles(catalog, id, 10, 10), { mode: 'append', runId: 'b' });
+    await tableClean(catalog, id, { olderThanMs: 0, now: Date.now() + 1000 });
+    expect((await tableFilesAt(catalog, id)).files.reduce((a, x) => a + x.recordCount, 0)).toBe(20);
+    await server.close();
+    await dir.cleanup();
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Test helpers: temporary warehouses, a static HTTP server over a folder (for icebird, which reads by
+ * URL), and catalogs on them.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export async function tempDir(
+  prefix = 'dm-iceberg-',
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** Serves `root` read-only on 127.0.0.1; returns the base URL (with trailing slash). */
+export async function staticServer(root: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    const path = join(root, (req.url ?? '/').split('?')[0]!);
+    try {
+      const s = await stat(path);
+      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? '');
+      if (range) {
+        const start = Number(range[1]);
+        const end = range[2] ? Number(range[2]) : s.size - 1;
+        res.writeHead(206, {
+          'content-length': end - start + 1,
+          'content-range': `bytes ${start}-${end}/${s.size}`,
+          'accept-ranges': 'bytes',
+        });
+        createReadStream(path, { start, end }).pipe(res);
+      } else if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-length': s.size, 'accept-ranges': 'bytes' }).end();
+      } else {
+        res.writeHead(200, { 'content-length': s.size });
+        createReadStream(path).pipe(res);
+      }
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
