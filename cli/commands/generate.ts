@@ -9,14 +9,27 @@ import { PRESETS, type PresetName } from '../../infra/generator/presets.js';
 import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
 import type { CliIO } from '../main.js';
 
-const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
 
 /** `2GiB`, `512MiB`, `10mb`, `12345` → bytes. */
 export function parseSize(text: string, field: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const unit = m ? UNITS[(m[2] || 'b').toLowerCase()] : undefined;
   if (!m || unit === undefined) {
-    throw new DatamoveError('InvalidArgument', `${field}: '${text}' is not a size (e.g. 2GiB, 512MiB, 100000)`, { context: { field } });
+    throw new DatamoveError(
+      'InvalidArgument',
+      `${field}: '${text}' is not a size (e.g. 2GiB, 512MiB, 100000)`,
+      { context: { field } },
+    );
   }
   return Math.round(Number(m[1]) * unit);
 }
@@ -24,7 +37,9 @@ export function parseSize(text: string, field: string): number {
 function int(text: string, field: string, min: number): number {
   const v = Number(text);
   if (!Number.isInteger(v) || v < min) {
-    throw new DatamoveError('InvalidArgument', `${field}: '${text}' must be an integer >= ${min}`, { context: { field } });
+    throw new DatamoveError('InvalidArgument', `${field}: '${text}' must be an integer >= ${min}`, {
+      context: { field },
+    });
   }
   return v;
 }
@@ -32,12 +47,14 @@ function int(text: string, field: string, min: number): number {
 export function registerGenerate(program: Command, io: CliIO): void {
   program
     .command('generate')
-    .description('Write a synthetic multi-node Cassandra cluster backup whose true contents are known (the oracle)')
+    .description(
+      'Write a synthetic multi-node Cassandra cluster backup whose true contents are known (the oracle)',
+    )
     .requiredOption('--out <dir>', 'output folder')
     .option('--preset <name>', `table preset: ${PRESETS.join(', ')}`, 'narrow')
     .option('--size <size>', 'approximate uncompressed size of one replica of the table (e.g. 2GiB)', '64MiB')
     .option('--partitions <n>', 'exact partition count (overrides --size)')
-    .option('--wide-partition <size>', 'size of the wide preset\'s big partition', '64MiB')
+    .option('--wide-partition <size>', "size of the wide preset's big partition", '64MiB')
     .option('--nodes <n>', 'nodes in the cluster', '6')
     .option('--dcs <n>', 'data centres', '1')
     .option('--rf <n>', 'replication factor (per data centre)', '3')
@@ -54,25 +71,39 @@ export function registerGenerate(program: Command, io: CliIO): void {
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const preset = String(o.preset) as PresetName;
       if (!PRESETS.includes(preset)) {
-        throw new DatamoveError('InvalidArgument', `--preset: '${preset}' is not one of ${PRESETS.join(', ')}`, { context: { field: 'preset' } });
+        throw new DatamoveError(
+          'InvalidArgument',
+          `--preset: '${preset}' is not one of ${PRESETS.join(', ')}`,
+          { context: { field: 'preset' } },
+        );
       }
       const format = String(o.format);
       if (format !== 'nb' && format !== 'mc') {
-        throw new DatamoveError('InvalidArgument', `--format: '${format}' must be nb or mc`, { context: { field: 'format' } });
+        throw new DatamoveError('InvalidArgument', `--format: '${format}' must be nb or mc`, {
+          context: { field: 'format' },
+        });
       }
       const compression = String(o.compression) as WriterCompression;
       if (!['lz4', 'zstd', 'snappy', 'deflate', 'none'].includes(compression)) {
-        throw new DatamoveError('InvalidArgument', `--compression: '${compression}' must be lz4, zstd, snappy, deflate or none`, {
-          context: { field: 'compression' },
-        });
+        throw new DatamoveError(
+          'InvalidArgument',
+          `--compression: '${compression}' must be lz4, zstd, snappy, deflate or none`,
+          {
+            context: { field: 'compression' },
+          },
+        );
       }
       const nowMs = Date.parse(String(o.now));
       if (!Number.isFinite(nowMs)) {
-        throw new DatamoveError('InvalidArgument', `--now: '${o.now}' is not an ISO-8601 time`, { context: { field: 'now' } });
+        throw new DatamoveError('InvalidArgument', `--now: '${o.now}' is not an ISO-8601 time`, {
+          context: { field: 'now' },
+        });
       }
       const missRate = Number(o.missRate);
       if (!(missRate >= 0 && missRate < 1)) {
-        throw new DatamoveError('InvalidArgument', `--miss-rate: '${o.missRate}' must be in [0, 1)`, { context: { field: 'miss-rate' } });
+        throw new DatamoveError('InvalidArgument', `--miss-rate: '${o.missRate}' must be in [0, 1)`, {
+          context: { field: 'miss-rate' },
+        });
       }
       const started = Date.now();
       let lastReport = 0;

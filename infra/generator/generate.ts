@@ -220,14 +220,20 @@ async function generateTable(
       const w = writers[node]![f]!;
       if (!started.has(w)) {
         const copy = stale && node === staleNode;
-        const partDel = !copy && history.deletion !== undefined && windowOf(history.deletion) === f ? deletionAt(history.deletion) : LIVE;
-        const staticOps = copy ? [] : history.staticOps.filter((op, k) => windowOf(op.ts) === f && !missed(node, p, -1, k, replicas));
+        const partDel =
+          !copy && history.deletion !== undefined && windowOf(history.deletion) === f
+            ? deletionAt(history.deletion)
+            : LIVE;
+        const staticOps = copy
+          ? []
+          : history.staticOps.filter((op, k) => windowOf(op.ts) === f && !missed(node, p, -1, k, replicas));
         w.begin(key, partDel, staticOps.length > 0 ? rowFromOps(model, [], staticOps, true) : null);
         started.add(w);
       }
       return w;
     };
-    if (history.deletion !== undefined) for (const node of replicas) writerFor(node, windowOf(history.deletion));
+    if (history.deletion !== undefined)
+      for (const node of replicas) writerFor(node, windowOf(history.deletion));
     history.staticOps.forEach((op, k) => {
       for (const node of replicas) if (!missed(node, p, -1, k, replicas)) writerFor(node, windowOf(op.ts));
     });
@@ -248,10 +254,21 @@ async function generateTable(
           if (windowOf(op.ts) === f) inWindow.push(k);
         });
         if (inWindow.length === 0) continue;
-        const full = rowFromOps(model, clustering, inWindow.map((k) => ops[k]!));
+        const full = rowFromOps(
+          model,
+          clustering,
+          inWindow.map((k) => ops[k]!),
+        );
         for (const node of replicas) {
           const kept = inWindow.filter((k) => !missed(node, p, j, k, replicas));
-          const row = kept.length === inWindow.length ? full : rowFromOps(model, clustering, kept.map((k) => ops[k]!));
+          const row =
+            kept.length === inWindow.length
+              ? full
+              : rowFromOps(
+                  model,
+                  clustering,
+                  kept.map((k) => ops[k]!),
+                );
           if (row !== null) writerFor(node, f).add(row);
         }
       }
@@ -260,7 +277,13 @@ async function generateTable(
     if (stale) {
       staleRows++;
       // a row the owners deleted long ago and have since purged: it must never come back
-      writerFor(staleNode, 0).add(rowFromOps(model, clusteringBytes(model, gen.clustering(p, rows + 7)), ghostOps(gen, p, rows + 7, ctx)) as Row);
+      writerFor(staleNode, 0).add(
+        rowFromOps(
+          model,
+          clusteringBytes(model, gen.clustering(p, rows + 7)),
+          ghostOps(gen, p, rows + 7, ctx),
+        ) as Row,
+      );
     }
     for (const w of started) await w.end();
 

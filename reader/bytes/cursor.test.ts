@@ -63,7 +63,9 @@ describe('Cursor vints', () => {
   });
 
   it('counts the extra bytes from the leading ones of the first byte', () => {
-    expect([0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe, 0xff].map(extraBytes)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([0x80, 0xc0, 0xe0, 0xf0, 0xf8, 0xfc, 0xfe, 0xff].map(extraBytes)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
   });
 });
 

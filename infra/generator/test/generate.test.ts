@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergedLiveRows, tableLiveRows } from '../../../compactor/table-rows.js';
 import { partitionsWhere } from '../../../compactor/partition-filter.js';
 import { rowJsonFormatter } from '../../../compactor/row-json.js';
+import { mergedLiveRows, tableLiveRows } from '../../../compactor/table-rows.js';
 import { tableFolderOpen } from '../../../reader/folder.js';
 import { murmur3TokenBigInt } from '../../../reader/partitioner/murmur3.js';
 import { localDirectory } from '../../../reader/source/local/local-source.js';
@@ -62,7 +62,8 @@ describe('generate', () => {
     expect(result.tables[0]!.staleRows).toBeGreaterThan(0);
     const miss = result.cluster.nodes.find((n) => n.name === result.missNode)!;
     const peer = result.cluster.nodes.find((n) => n.name !== result.missNode && n.name !== result.staleNode)!;
-    const rowsOf = (node: string): number => jsonl(join(out, 'oracle', 'nodes', node, 'gen.narrow.jsonl')).length;
+    const rowsOf = (node: string): number =>
+      jsonl(join(out, 'oracle', 'nodes', node, 'gen.narrow.jsonl')).length;
     expect(rowsOf(miss.name)).toBeGreaterThan(0);
     expect(rowsOf(peer.name)).toBeGreaterThan(0);
   });
@@ -81,19 +82,30 @@ describe('generate', () => {
           opened.push({ node, table });
           const fmt = rowJsonFormatter(table.model);
           const rows: string[] = [];
-          for await (const r of tableLiveRows(table, { now: base.now })) rows.push(canonicalRow(fmt.format(r)));
-          expect(rows).toEqual(jsonl(join(out, 'oracle', 'nodes', node.name, `${t.keyspace}.${t.table}.jsonl`)));
+          for await (const r of tableLiveRows(table, { now: base.now }))
+            rows.push(canonicalRow(fmt.format(r)));
+          expect(rows).toEqual(
+            jsonl(join(out, 'oracle', 'nodes', node.name, `${t.keyspace}.${t.table}.jsonl`)),
+          );
         }
         const model = opened[0]!.table.model;
         const first = opened[0]!.table.sstables[0]!;
         const streams = opened.flatMap(({ node, table }) =>
           table.sstables.map((sst) =>
-            partitionsWhere(sst.scan(), (key) => result.cluster.replicasOf(murmur3TokenBigInt(key)).includes(node.index)),
+            partitionsWhere(sst.scan(), (key) =>
+              result.cluster.replicasOf(murmur3TokenBigInt(key)).includes(node.index),
+            ),
           ),
         );
         const fmt = rowJsonFormatter(model);
         const merged: string[] = [];
-        for await (const r of mergedLiveRows(streams, first.partitioner, first.layout.clusteringTypes, model, { now: base.now })) {
+        for await (const r of mergedLiveRows(
+          streams,
+          first.partitioner,
+          first.layout.clusteringTypes,
+          model,
+          { now: base.now },
+        )) {
           merged.push(canonicalRow(fmt.format(r)));
         }
         expect(merged).toEqual(jsonl(t.oracleFile));
@@ -101,7 +113,10 @@ describe('generate', () => {
         if (t.staleRows > 0) {
           const all = opened.flatMap(({ table }) => table.sstables.map((sst) => sst.scan()));
           let n = 0;
-          for await (const _ of mergedLiveRows(all, first.partitioner, first.layout.clusteringTypes, model, { now: base.now })) n++;
+          for await (const _ of mergedLiveRows(all, first.partitioner, first.layout.clusteringTypes, model, {
+            now: base.now,
+          }))
+            n++;
           expect(n).toBe(merged.length + t.staleRows);
         }
       } finally {
