@@ -6,8 +6,11 @@ import type { Command } from 'commander';
 import { DatamoveError } from '../../core/errors.js';
 import { generate } from '../../infra/generator/generate.js';
 import { PRESETS, type PresetName } from '../../infra/generator/presets.js';
+import { LAYOUT_NAMES, type LayoutName } from '../../infra/s3/backup-layout-write.js';
+import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
 import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
 import type { CliIO } from '../main.js';
+import { cliS3Options } from './backups.js';
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -68,6 +71,13 @@ export function registerGenerate(program: Command, io: CliIO): void {
     .option('--tag <tag>', 'snapshot tag', 'datamove-snapshot')
     .option('--miss-rate <fraction>', 'fraction of writes one node missed', '0.05')
     .option('--node-expectations', "also write each node's own expected rows")
+    .option('--layout <name>', `backup layout: ${LAYOUT_NAMES.join(', ')}`, 'snapshot')
+    .option(
+      '--s3-endpoint <url>',
+      'S3-compatible endpoint when --out is s3:// (default $DATAMOVE_S3_ENDPOINT or AWS)',
+    )
+    .option('--s3-region <region>', 'S3 region (default $AWS_REGION or us-east-1)')
+    .option('--s3-path-style', 'path-style S3 addressing (default when an endpoint is set)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const preset = String(o.preset) as PresetName;
       if (!PRESETS.includes(preset)) {
@@ -105,6 +115,16 @@ export function registerGenerate(program: Command, io: CliIO): void {
           context: { field: 'miss-rate' },
         });
       }
+      const layout = String(o.layout) as LayoutName;
+      if (!LAYOUT_NAMES.includes(layout)) {
+        throw new DatamoveError(
+          'InvalidArgument',
+          `--layout: '${layout}' is not one of ${LAYOUT_NAMES.join(', ')}`,
+          {
+            context: { field: 'layout' },
+          },
+        );
+      }
       const started = Date.now();
       let lastReport = 0;
       const result = await generate({
@@ -126,6 +146,14 @@ export function registerGenerate(program: Command, io: CliIO): void {
         tag: String(o.tag),
         nodeExpectations: o.nodeExpectations === true,
         missRate,
+        layout,
+        s3: s3OptionsResolve(
+          cliS3Options({
+            ...(o.s3Endpoint === undefined ? {} : { s3Endpoint: String(o.s3Endpoint) }),
+            ...(o.s3Region === undefined ? {} : { s3Region: String(o.s3Region) }),
+            ...(o.s3PathStyle === undefined ? {} : { s3PathStyle: o.s3PathStyle === true }),
+          } as Parameters<typeof cliS3Options>[0]),
+        ),
         onProgress: (done, total, table) => {
           const t = Date.now();
           if (t - lastReport < 2000 && done < total) return;

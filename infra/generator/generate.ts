@@ -8,18 +8,28 @@
  *
  * Memory stays bounded: keys and tokens of all partitions (to sort them), plus one row at a time.
  */
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
+import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
+import {
+  type ResolvedS3Options,
+  s3OptionsFromEnv,
+  s3OptionsResolve,
+} from '../../reader/source/s3/s3-options.js';
+import { isS3Uri } from '../../reader/source/source-uri.js';
 import { LIVE, type Row } from '../../reader/sstable/unfiltered.js';
 import {
   type SSTableWriter,
   SSTableWriter as Writer,
   type WriterCompression,
 } from '../../reader/sstable/writer/sstable-writer.js';
+import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
+import { type BackupSink, localSink, s3Sink } from '../s3/backup-sink.js';
 import { type Cluster, clusterCreate } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
 import type { GenContext, RowOp, TableGen } from './model.js';
@@ -52,6 +62,10 @@ export interface GenerateOptions {
   readonly nodeExpectations: boolean;
   /** Fraction of writes one node misses. */
   readonly missRate: number;
+  /** Backup layout to write (default snapshot). */
+  readonly layout?: LayoutName;
+  /** S3 settings when `out` is an s3:// URI. */
+  readonly s3?: ResolvedS3Options;
   readonly onProgress?: (done: number, total: number, table: string) => void;
 }
 
@@ -93,29 +107,111 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
   };
   const missNode = cluster.nodes.length > 1 ? 1 : -1;
   const staleNode = cluster.nodes.length > 2 ? 2 : -1;
-  const tables = [
-    presetTable(o.preset, ctx, {
-      keyspace: o.keyspace,
-      bytes: o.bytes,
-      wideBytes: o.wideBytes,
-      ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
-    }),
-  ];
-  const generated: GeneratedTable[] = [];
-  let dataBytes = 0;
-  for (const gen of tables) {
-    const r = await generateTable(o, cluster, ctx, gen, missNode, staleNode);
-    generated.push(r.table);
-    dataBytes += r.dataBytes;
+  const layout = o.layout ?? 'snapshot';
+  // SSTables are written straight into a local snapshot layout; any other layout or an S3 target is
+  // written from a staging copy through the layout writer
+  const direct = layout === 'snapshot' && !isS3Uri(o.out);
+  const staging = direct ? o.out : mkdtempSync(join(tmpdir(), 'datamove-generate-'));
+  try {
+    const tables = [
+      presetTable(o.preset, ctx, {
+        keyspace: o.keyspace,
+        bytes: o.bytes,
+        wideBytes: o.wideBytes,
+        ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
+      }),
+    ];
+    const generated: GeneratedTable[] = [];
+    let dataBytes = 0;
+    for (const gen of tables) {
+      const r = await generateTable({ ...o, out: staging }, cluster, ctx, gen, missNode, staleNode);
+      generated.push(r.table);
+      dataBytes += r.dataBytes;
+    }
+    if (!direct) await publish(o, layout, staging, cluster, generated);
+    return {
+      cluster,
+      tables: direct
+        ? generated
+        : generated.map((t) => ({
+            ...t,
+            oracleFile: `${o.out.replace(/\/$/, '')}/oracle/${t.keyspace}.${t.table}.jsonl`,
+          })),
+      dataBytes,
+      missNode: missNode >= 0 ? cluster.nodes[missNode]!.name : '',
+      staleNode: staleNode >= 0 ? cluster.nodes[staleNode]!.name : '',
+      context: ctx,
+    };
+  } finally {
+    if (!direct) rmSync(staging, { recursive: true, force: true });
   }
-  return {
-    cluster,
-    tables: generated,
-    dataBytes,
-    missNode: missNode >= 0 ? cluster.nodes[missNode]!.name : '',
-    staleNode: staleNode >= 0 ? cluster.nodes[staleNode]!.name : '',
-    context: ctx,
+}
+
+/** Copies the staged backup into `o.out` in the chosen layout, with the oracle files beside it. */
+async function publish(
+  o: GenerateOptions,
+  layout: LayoutName,
+  staging: string,
+  cluster: Cluster,
+  tables: readonly GeneratedTable[],
+): Promise<void> {
+  let sink: BackupSink;
+  if (isS3Uri(o.out)) {
+    const { bucket, prefix } = s3UriParse(o.out);
+    sink = s3Sink(
+      s3ClientCreate(o.s3 ?? s3OptionsResolve(s3OptionsFromEnv(process.env))),
+      bucket,
+      prefix.replace(/\/$/, ''),
+    );
+  } else sink = localSink(o.out);
+  const ring = cluster.nodes.map((n) => ({
+    node: n.name,
+    dc: n.dc,
+    rack: n.rack,
+    tokens: n.tokens.map(String),
+  }));
+  const layoutTables = tables.map((t) => ({
+    keyspace: t.keyspace,
+    table: t.table,
+    tableId: t.tableDir.slice(t.table.length + 1),
+    schema: readFileSync(
+      join(
+        staging,
+        cluster.nodes[0]!.dc,
+        cluster.nodes[0]!.name,
+        t.keyspace,
+        t.tableDir,
+        'snapshots',
+        o.tag,
+        'schema.cql',
+      ),
+      'utf8',
+    ),
+  }));
+  await backupLayoutWrite(sink, layout, {
+    ring,
+    tables: layoutTables,
+    backup: { id: o.tag, time: o.now * 1000 },
+    files(node, table) {
+      const n = cluster.nodes.find((x) => x.name === node)!;
+      const t = tables.find((x) => x.table === table.table)!;
+      const dir = join(staging, n.dc, n.name, t.keyspace, t.tableDir, 'snapshots', o.tag);
+      return readdirSync(dir)
+        .filter((f) => f !== 'manifest.json' && f !== 'schema.cql')
+        .sort()
+        .map((f) => ({ name: f, bytes: new Uint8Array(readFileSync(join(dir, f))) }));
+    },
+  });
+  const oracleDir = join(staging, 'oracle');
+  const walk = (dir: string, rel: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name), `${rel}${e.name}/`);
+      else pending.push([`oracle/${rel}${e.name}`, join(dir, e.name)]);
+    }
   };
+  const pending: [string, string][] = [];
+  walk(oracleDir, '');
+  for (const [key, path] of pending) await sink.put(key, new Uint8Array(readFileSync(path)));
 }
 
 /** A deterministic table id (a UUID) from the seed and the table name. */
