@@ -9,6 +9,7 @@ import { registerBackups } from './commands/backups.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerS3 } from './commands/s3.js';
 import { registerSSTable } from './commands/sstable-dump.js';
+import { registerTable } from './commands/table.js';
 
 /** Each command family registers itself from its own file in commands/. */
 const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
@@ -16,6 +17,7 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerBackups,
   registerS3,
   registerGenerate,
+  registerTable,
 ];
 
 export const EXIT_OK = 0;

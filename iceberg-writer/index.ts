@@ -5,6 +5,15 @@
 
 export type { Catalog, CreateTableRequest, LoadedTable, TableIdentifier } from './catalog/catalog.js';
 export { tableIdentifierParse, tableIdentifierString } from './catalog/catalog.js';
+export type { OpenedCatalog } from './catalog/catalog-open.js';
+export { catalogOpen } from './catalog/catalog-open.js';
+export type { CatalogOpenOptions, ResolvedCatalogOpenOptions } from './catalog/catalog-open-options.js';
+export {
+  catalogOpenOptionsResolve,
+  catalogUriRedact,
+  DEFAULT_CATALOG_PATH,
+  DEFAULT_WAREHOUSE_PATH,
+} from './catalog/catalog-open-options.js';
 export { versionHintWrite } from './catalog/metadata-file.js';
 export { RestCatalog, restCatalogOpen } from './catalog/rest/rest-catalog.js';
 export type { RestCatalogOptions } from './catalog/rest/rest-catalog-options.js';
@@ -19,6 +28,12 @@ export { icebergCommit, RUN_ID_KEY, snapshotEntries, snapshotOfRun } from './com
 export type { FileInfo, FileIO } from './io/file-io.js';
 export { locationJoin } from './io/file-io.js';
 export { LocalFileIO } from './io/local/local-file-io.js';
+export type { ResolvingFileIOOptions } from './io/resolving-file-io.js';
+export { ResolvingFileIO } from './io/resolving-file-io.js';
+export type { S3FileIOHooks } from './io/s3/s3-file-io.js';
+export { isS3Location, S3FileIO, s3LocationParse } from './io/s3/s3-file-io.js';
+export type { ResolvedS3FileIOOptions, S3FileIOOptions } from './io/s3/s3-file-io-options.js';
+export { s3FileIOOptionsResolve } from './io/s3/s3-file-io-options.js';
 export type { DataFile, ManifestEntry } from './manifest/data-file.js';
 export type { FieldSummary, ManifestFile } from './manifest/manifest-file.js';
 export {

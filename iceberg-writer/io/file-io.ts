@@ -1,7 +1,8 @@
 /**
  * The storage interface of the Iceberg writer: whole objects by URI (Iceberg's `FileIO`, narrowed to what a
  * writer needs). Data and metadata files are written once and never modified, so no append or range write
- * is needed. Implementations: `local/` (a folder, `file://` URIs or absolute paths) and `s3/`.
+ * is needed. Implementations: `local/` (a folder, `file://` URIs or absolute paths) and `s3/` (`s3://bucket/key`);
+ * resolving-file-io.ts picks one per URI scheme.
  */
 
 export interface FileInfo {
@@ -21,6 +22,8 @@ export interface FileIO {
   list(prefix: string): Promise<FileInfo[]>;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(uri: string): Promise<void>;
+  /** Releases connections (S3 clients); a FileIO that holds none has no `close`. */
+  close?(): Promise<void>;
 }
 
 /** Joins a location and a relative path with exactly one slash. */

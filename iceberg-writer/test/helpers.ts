@@ -1,6 +1,6 @@
 /**
  * Test helpers: temporary warehouses, a static HTTP server over a folder (for icebird, which reads by
- * URL), and catalogs on them.
+ * URL), and reading a table's ids at a snapshot.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -8,6 +8,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
+import { type SnapshotSelector, tableFilesAt } from '../table/table-ops.js';
 
 export async function tempDir(
   prefix = 'dm-iceberg-',
@@ -45,4 +49,36 @@ export async function staticServer(root: string): Promise<{ url: string; close: 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * Reads the `id` column of every live data file of a table at a snapshot (default: the current one) —
+ * a read at a snapshot id or time through the table's own FileIO, decoded with parquet-wasm.
+ */
+export async function tableReadIds(
+  catalog: Catalog,
+  id: TableIdentifier,
+  sel?: SnapshotSelector,
+): Promise<number[]> {
+  const { files } = await tableFilesAt(catalog, id, sel);
+  const out: number[] = [];
+  for (const f of files) {
+    const table = arrow.tableFromIPC(pw.readParquet(await catalog.io.read(f.filePath)).intoIPCStream());
+    expectRecordCount(table.numRows, f.recordCount, f.filePath);
+    const col = table.getChild('id')!;
+    for (const v of col) out.push(Number(v as bigint));
+  }
+  return out;
+}
+
+function expectRecordCount(actual: number, expected: number, file: string): void {
+  if (actual !== expected) throw new Error(`${file}: ${actual} rows, the manifest says ${expected}`);
+}
+
+/** Ids that occur more than once. */
+export function duplicates(ids: readonly number[]): number[] {
+  const seen = new Set<number>();
+  const dup = new Set<number>();
+  for (const i of ids) (seen.has(i) ? dup : seen).add(i);
+  return [...dup];
 }

@@ -34,7 +34,7 @@ import { type Cluster, clusterCreate } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
 import type { GenContext, RowOp, TableGen } from './model.js';
 import { oracleRows } from './oracle.js';
-import { type PresetName, presetTable } from './presets.js';
+import { type PresetName, presetTables } from './presets.js';
 import { hash32 } from './prng.js';
 
 export interface GenerateOptions {
@@ -113,14 +113,12 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
   const direct = layout === 'snapshot' && !isS3Uri(o.out);
   const staging = direct ? o.out : mkdtempSync(join(tmpdir(), 'datamove-generate-'));
   try {
-    const tables = [
-      presetTable(o.preset, ctx, {
-        keyspace: o.keyspace,
-        bytes: o.bytes,
-        wideBytes: o.wideBytes,
-        ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
-      }),
-    ];
+    const tables = presetTables(o.preset, ctx, {
+      keyspace: o.keyspace,
+      bytes: o.bytes,
+      wideBytes: o.wideBytes,
+      ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
+    });
     const generated: GeneratedTable[] = [];
     let dataBytes = 0;
     for (const gen of tables) {
@@ -415,6 +413,11 @@ async function generateTable(
     const node = cluster.nodes[ni]!;
     const files: string[] = [];
     for (const w of perFlush) {
+      // Cassandra never flushes an empty SSTable
+      if (w.partitionCount === 0) {
+        await w.abort();
+        continue;
+      }
       const written = await w.finish();
       dataBytes += written.dataLength;
       files.push(...written.files.map((f) => f.name));

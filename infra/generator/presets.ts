@@ -16,8 +16,10 @@ import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
 import { tableModelFromSchema } from '../../reader/sstable/table-model.js';
 import type { GenContext, PartitionHistory, RangeDelete, RowOp, TableGen } from './model.js';
 import { hash32, Rng } from './prng.js';
+import { kvShapes } from './presets-kv.js';
+import { timeseriesShapes } from './presets-timeseries.js';
 
-export const PRESETS = ['narrow', 'wide', 'skewed', 'alltypes'] as const;
+export const PRESETS = ['narrow', 'wide', 'skewed', 'alltypes', 'kv', 'timeseries'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
 export interface PresetOptions {
@@ -31,9 +33,9 @@ export interface PresetOptions {
 }
 
 /** Column values of one row, by column id. */
-type Values = (readonly [number, JsonValue])[];
+export type Values = (readonly [number, JsonValue])[];
 
-interface Shape {
+export interface Shape {
   readonly cql: string;
   readonly table: string;
   /** Average serialized bytes of one row. */
@@ -48,19 +50,49 @@ interface Shape {
   staticValues?(rng: Rng, p: number): Values;
   /** Fraction of rows with a history beyond one insert (lower for the wide preset, to generate fast). */
   readonly churn: number;
+  /** Partition count, when the shape decides it. */
+  readonly count?: number;
+  /** Rows written once, without TTL, at a fraction of the write window (kv chunks, slice registry). */
+  fixed?(p: number, j: number): number | undefined;
+  /** When a row is first written, as a fraction of the write window (default: mostly early). */
+  firstWrite?(rng: Rng, p: number, j: number): number;
+  /** No range or partition deletions. */
+  readonly noDeletes?: boolean;
+  /** No single-cell deletions (columns that must change together). */
+  readonly noCellDeletes?: boolean;
+  /** The id the random streams of partition p are drawn from (copies of partitions share them). */
+  rngId?(p: number): number;
+  /** Random streams of different tables of one preset differ by this tag. */
+  readonly tag?: number;
 }
 
-export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptions): TableGen {
-  const shape = SHAPES[name](opts);
-  const parsed = parseSchemaCql(shape.cql);
-  const schema = parsed.tables[0]!;
-  const model = tableModelFromSchema(schema);
+/** The tables of a preset (kv and timeseries have several). */
+export function presetTables(name: PresetName, ctx: GenContext, opts: PresetOptions): TableGen[] {
+  if (name === 'kv') return kvShapes(opts, ctx.seed).map((shape) => shapeTable(shape, ctx, opts, 0));
+  if (name === 'timeseries')
+    return timeseriesShapes(opts, ctx).map((shape) => shapeTable(shape, ctx, opts, 0));
   const avgRows = name === 'wide' ? 0 : name === 'skewed' ? 10 * (0.95 + 0.08 + 0.04) : 10;
+  return [shapeTable(SHAPES[name](opts), ctx, opts, avgRows, name === 'wide' ? 4 : undefined)];
+}
+
+/** A table from a shape: schema, partition count, and the seeded write histories. */
+export function shapeTable(
+  shape: Shape,
+  ctx: GenContext,
+  opts: PresetOptions,
+  avgRows: number,
+  fixedCount?: number,
+): TableGen {
+  const parsed = parseSchemaCql(shape.cql);
+  const schema = parsed.tables[parsed.tables.length - 1]!;
+  const model = tableModelFromSchema(schema);
   const partitions =
+    shape.count ??
     opts.partitions ??
-    (name === 'wide'
-      ? 4
-      : Math.max(1, Math.round(opts.bytes / (shape.rowBytes * Math.max(1, avgRows) * 1.15))));
+    fixedCount ??
+    Math.max(1, Math.round(opts.bytes / (shape.rowBytes * Math.max(1, avgRows) * 1.15)));
+  const tag = shape.tag ?? 0;
+  const rid = shape.rngId ?? ((p: number) => p);
   const span = ctx.t1 - ctx.t0;
   const seed = ctx.seed;
   const columns = model.columns.filter((c) => !c.hidden && c.kind === 'regular').map((c) => c.id);
@@ -69,7 +101,7 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
   const even = (x: number): number => ctx.t0 + 2 * Math.floor((x * span) / 2);
   const odd = (x: number): number => ctx.t0 + 2 * Math.floor((x * span) / 2) + 1;
 
-  const rowCount = (p: number): number => shape.rows(new Rng(seed, 1, p), p);
+  const rowCount = (p: number): number => shape.rows(new Rng(seed, tag, 1, rid(p)), p);
 
   return {
     schema,
@@ -80,10 +112,16 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
     rowCount,
     clustering: (p, j) => shape.clustering(p, j),
     rowOps(p, j): RowOp[] {
-      const rng = new Rng(seed, 2, p, j);
+      const rng = new Rng(seed, tag, 2, rid(p), j);
       const ops: RowOp[] = [];
+      const at = shape.fixed?.(p, j);
+      if (at !== undefined) return [{ kind: 'insert', ts: even(at), ttl: 0, cells: shape.values(rng, p, j) }];
       // the first write: most rows early, some late (after partition-level deletions)
-      let t = rng.chance(0.85) ? rng.next() * 0.5 : 0.5 + rng.next() * 0.45;
+      let t = shape.firstWrite
+        ? shape.firstWrite(rng, p, j)
+        : rng.chance(0.85)
+          ? rng.next() * 0.5
+          : 0.5 + rng.next() * 0.45;
       const ttlFor = (): number => {
         if (!rng.chance(0.1)) return 0;
         // half of the TTLs run out before the reference time
@@ -99,7 +137,7 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
       };
       if (rng.chance(0.4))
         ops.push({ kind: 'update', ts: step(), ttl: ttlFor(), cells: shape.update(rng, p, j) });
-      if (rng.chance(0.15) && columns.length > 1)
+      if (!shape.noCellDeletes && rng.chance(0.15) && columns.length > 1)
         ops.push({ kind: 'delete-cell', ts: step(), column: rng.pick(columns) });
       if (rng.chance(0.1)) {
         ops.push({ kind: 'delete-row', ts: step() });
@@ -108,10 +146,10 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
       return ops;
     },
     partitionHistory(p): PartitionHistory {
-      const rng = new Rng(seed, 3, p);
+      const rng = new Rng(seed, tag, 3, rid(p));
       const n = rowCount(p);
       const ranges: RangeDelete[] = [];
-      if (n >= 4 && rng.chance(0.08)) {
+      if (!shape.noDeletes && n >= 4 && rng.chance(0.08)) {
         // disjoint, non-adjacent ranges
         let from = rng.int(Math.max(1, n >> 1));
         while (from < n - 1 && ranges.length < 2) {
@@ -120,7 +158,7 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
           from = to + 1 + rng.int(Math.max(1, n >> 2));
         }
       }
-      const deletion = rng.chance(0.03) ? odd(0.45 + rng.next() * 0.1) : undefined;
+      const deletion = !shape.noDeletes && rng.chance(0.03) ? odd(0.45 + rng.next() * 0.1) : undefined;
       const staticOps: RowOp[] = [];
       if (shape.staticValues) {
         staticOps.push({
@@ -135,7 +173,7 @@ export function presetTable(name: PresetName, ctx: GenContext, opts: PresetOptio
   };
 }
 
-const SHAPES: Record<PresetName, (o: PresetOptions) => Shape> = {
+const SHAPES: Record<Exclude<PresetName, 'kv' | 'timeseries'>, (o: PresetOptions) => Shape> = {
   narrow: (o) => narrowShape(o, 'narrow', (rng) => 1 + rng.int(19)),
   skewed: (o) =>
     narrowShape(o, 'skewed', (rng) => {
@@ -247,7 +285,7 @@ CREATE TABLE ${ks}.alltypes (
   };
 }
 
-function hex(b: Uint8Array): string {
+export function hex(b: Uint8Array): string {
   let s = '0x';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;

@@ -5,7 +5,7 @@
  * RF 3, 3 SSTables per node with overlapping writes, one node missing 10% of its writes, one node holding
  * a stale row for ranges it does not own.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,8 @@ const SCENARIOS: { preset: PresetName; extra?: Partial<GenerateOptions> }[] = [
   { preset: 'skewed', extra: { version: 'mc', compression: 'zstd' } },
   { preset: 'alltypes', extra: { compression: 'none' } },
   { preset: 'wide', extra: { compression: 'snappy', partitions: 3 } },
+  { preset: 'kv', extra: { partitions: 30, wideBytes: 3 << 20 } },
+  { preset: 'timeseries', extra: { partitions: 2, compression: 'deflate' } },
 ];
 
 describe('generate', () => {
@@ -72,55 +74,66 @@ describe('generate', () => {
     it(`${s.preset}: each node matches its expectation, all nodes merged match the oracle`, async () => {
       const out = join(work, s.preset);
       const result = await generate({ ...base, ...s.extra, out, preset: s.preset });
-      const t = result.tables[0]!;
-      expect(t.oracleRows).toBeGreaterThan(0);
-      const opened = [];
-      try {
-        for (const node of result.cluster.nodes) {
-          const dir = join(out, node.dc, node.name, t.keyspace, t.tableDir, 'snapshots', 'snap1');
-          const table = await tableFolderOpen(localDirectory(dir));
-          opened.push({ node, table });
-          const fmt = rowJsonFormatter(table.model);
-          const rows: string[] = [];
-          for await (const r of tableLiveRows(table, { now: base.now }))
-            rows.push(canonicalRow(fmt.format(r)));
-          expect(rows).toEqual(
-            jsonl(join(out, 'oracle', 'nodes', node.name, `${t.keyspace}.${t.table}.jsonl`)),
-          );
-        }
-        const model = opened[0]!.table.model;
-        const first = opened[0]!.table.sstables[0]!;
-        const streams = opened.flatMap(({ node, table }) =>
-          table.sstables.map((sst) =>
-            partitionsWhere(sst.scan(), (key) =>
-              result.cluster.replicasOf(murmur3TokenBigInt(key)).includes(node.index),
+      for (const t of result.tables) {
+        expect(t.oracleRows).toBeGreaterThan(0);
+        const opened = [];
+        try {
+          for (const node of result.cluster.nodes) {
+            const dir = join(out, node.dc, node.name, t.keyspace, t.tableDir, 'snapshots', 'snap1');
+            const expected = jsonl(join(out, 'oracle', 'nodes', node.name, `${t.keyspace}.${t.table}.jsonl`));
+            // a node that holds no data of a small table has no SSTable of it
+            if (!readdirSync(dir).some((f) => f.endsWith('-Data.db'))) {
+              expect(expected).toEqual([]);
+              continue;
+            }
+            const table = await tableFolderOpen(localDirectory(dir));
+            opened.push({ node, table });
+            const fmt = rowJsonFormatter(table.model);
+            const rows: string[] = [];
+            for await (const r of tableLiveRows(table, { now: base.now }))
+              rows.push(canonicalRow(fmt.format(r)));
+            expect(rows).toEqual(expected);
+          }
+          const model = opened[0]!.table.model;
+          const first = opened[0]!.table.sstables[0]!;
+          const streams = opened.flatMap(({ node, table }) =>
+            table.sstables.map((sst) =>
+              partitionsWhere(sst.scan(), (key) =>
+                result.cluster.replicasOf(murmur3TokenBigInt(key)).includes(node.index),
+              ),
             ),
-          ),
-        );
-        const fmt = rowJsonFormatter(model);
-        const merged: string[] = [];
-        for await (const r of mergedLiveRows(
-          streams,
-          first.partitioner,
-          first.layout.clusteringTypes,
-          model,
-          { now: base.now },
-        )) {
-          merged.push(canonicalRow(fmt.format(r)));
+          );
+          const fmt = rowJsonFormatter(model);
+          const merged: string[] = [];
+          for await (const r of mergedLiveRows(
+            streams,
+            first.partitioner,
+            first.layout.clusteringTypes,
+            model,
+            { now: base.now },
+          )) {
+            merged.push(canonicalRow(fmt.format(r)));
+          }
+          expect(merged).toEqual(jsonl(t.oracleFile));
+          // without the ownership filter the stale node's leftovers come back: the scenario is real
+          if (t.staleRows > 0) {
+            const all = opened.flatMap(({ table }) => table.sstables.map((sst) => sst.scan()));
+            let n = 0;
+            for await (const _ of mergedLiveRows(
+              all,
+              first.partitioner,
+              first.layout.clusteringTypes,
+              model,
+              {
+                now: base.now,
+              },
+            ))
+              n++;
+            expect(n).toBe(merged.length + t.staleRows);
+          }
+        } finally {
+          for (const o of opened) await o.table.close();
         }
-        expect(merged).toEqual(jsonl(t.oracleFile));
-        // without the ownership filter the stale node's leftovers come back: the scenario is real
-        if (t.staleRows > 0) {
-          const all = opened.flatMap(({ table }) => table.sstables.map((sst) => sst.scan()));
-          let n = 0;
-          for await (const _ of mergedLiveRows(all, first.partitioner, first.layout.clusteringTypes, model, {
-            now: base.now,
-          }))
-            n++;
-          expect(n).toBe(merged.length + t.staleRows);
-        }
-      } finally {
-        for (const o of opened) await o.table.close();
       }
     });
   }

@@ -269,6 +269,11 @@ export class SSTableWriter {
     await this.indexSink.abort();
   }
 
+  /** Partitions written so far. */
+  get partitionCount(): number {
+    return this.partitions;
+  }
+
   get lastPartitionKey(): Uint8Array | null {
     return this.lastKey;
   }
