@@ -159,7 +159,9 @@ const MAX_BINS = 100;
 
 /** StreamingHistogram-style bins: at most 100, the closest two merged into their weighted mean. */
 class TombstoneHistogramBuilder {
-  private readonly bins = new Map<number, number>();
+  // bins kept sorted by point, so a merge is one linear scan (no sort per point)
+  private readonly points: number[] = [];
+  private readonly counts: number[] = [];
 
   constructor(private readonly round: boolean) {}
 
@@ -169,12 +171,28 @@ class TombstoneHistogramBuilder {
       const d = p % ROUND_SECONDS;
       if (d > 0) p += ROUND_SECONDS - d;
     }
-    this.bins.set(p, (this.bins.get(p) ?? 0) + 1);
-    while (this.bins.size > MAX_BINS) this.mergeClosest();
+    this.add(p, 1);
+    while (this.points.length > MAX_BINS) this.mergeClosest();
+  }
+
+  private add(p: number, n: number): void {
+    const pts = this.points;
+    let lo = 0;
+    let hi = pts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pts[mid]! < p) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < pts.length && pts[lo] === p) this.counts[lo]! += n;
+    else {
+      pts.splice(lo, 0, p);
+      this.counts.splice(lo, 0, n);
+    }
   }
 
   private mergeClosest(): void {
-    const keys = [...this.bins.keys()].sort((a, b) => a - b);
+    const keys = this.points;
     let best = 0;
     let gap = Number.POSITIVE_INFINITY;
     for (let i = 0; i + 1 < keys.length; i++) {
@@ -186,17 +204,16 @@ class TombstoneHistogramBuilder {
     }
     const a = keys[best]!;
     const b = keys[best + 1]!;
-    const ka = this.bins.get(a)!;
-    const kb = this.bins.get(b)!;
-    this.bins.delete(a);
-    this.bins.delete(b);
+    const ka = this.counts[best]!;
+    const kb = this.counts[best + 1]!;
+    keys.splice(best, 2);
+    this.counts.splice(best, 2);
     const merged = (a * ka + b * kb) / (ka + kb);
-    const p = this.round ? Math.round(merged) : merged;
-    this.bins.set(p, (this.bins.get(p) ?? 0) + ka + kb);
+    this.add(this.round ? Math.round(merged) : merged, ka + kb);
   }
 
   build(): TombstoneBin[] {
-    return [...this.bins.entries()].sort((x, y) => x[0] - y[0]).map(([point, count]) => ({ point, count }));
+    return this.points.map((point, i) => ({ point, count: this.counts[i]! }));
   }
 }
 
