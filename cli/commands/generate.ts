@@ -55,7 +55,11 @@ export function registerGenerate(program: Command, io: CliIO): void {
     )
     .requiredOption('--out <dir>', 'output folder')
     .option('--preset <name>', `table preset: ${PRESETS.join(', ')}`, 'narrow')
-    .option('--size <size>', 'approximate uncompressed size of one replica of the table (e.g. 2GiB)', '64MiB')
+    .option(
+      '--size <size>',
+      'approximate uncompressed Data.db of the whole backup, all nodes (e.g. 2GiB)',
+      '64MiB',
+    )
     .option('--partitions <n>', 'exact partition count (overrides --size)')
     .option('--wide-partition <size>', "size of the wide preset's big partition", '64MiB')
     .option('--nodes <n>', 'nodes in the cluster', '6')

@@ -7,7 +7,14 @@
  */
 import * as arrow from 'apache-arrow';
 import { DatamoveError } from '../../core/errors.js';
-import { readFloat32, readFloat64, readInt16, readInt32, readInt64Big, readUint32 } from '../../reader/cql/binary.js';
+import {
+  readFloat32,
+  readFloat64,
+  readInt16,
+  readInt32,
+  readInt64Big,
+  readUint32,
+} from '../../reader/cql/binary.js';
 import { counterContextTotal } from '../../reader/cql/counter-context.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
 import { decimalToString, inetToString, varintToBigInt } from '../../reader/cql/cql-value.js';

@@ -10,14 +10,14 @@
  */
 import * as arrow from 'apache-arrow';
 import { DatamoveError } from '../../core/errors.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
+import { icebergSchemaFromTable } from '../../iceberg-writer/schema/cql-mapping.js';
+import { counterContextTotal } from '../../reader/cql/counter-context.js';
 import { compositeSplit } from '../../reader/cql/cql-compare.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
 import { decimalToString, inetToString, varintToBigInt } from '../../reader/cql/cql-value.js';
-import { counterContextTotal } from '../../reader/cql/counter-context.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import { type Cell, NO_TTL } from '../../reader/sstable/unfiltered.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { icebergSchemaFromTable } from '../../iceberg-writer/schema/cql-mapping.js';
 import type { LiveRow } from '../live-rows.js';
 import { cqlCellsToArrowJs, cqlToArrowJs, varintToDecimal128 } from './cql-arrow-value.js';
 import { GrowableArray, Validity } from './growable.js';
@@ -73,7 +73,13 @@ class Int32Builder implements ColumnBuilder {
   }
   finish(length: number): arrow.Data {
     const { bitmap, nullCount } = this.validity.take();
-    return arrow.makeData({ type: this.type as arrow.Int32, length, nullCount, nullBitmap: bitmap, data: this.values.take() });
+    return arrow.makeData({
+      type: this.type as arrow.Int32,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      data: this.values.take(),
+    });
   }
 }
 
@@ -146,7 +152,13 @@ class FloatBuilder implements ColumnBuilder {
   }
   finish(length: number): arrow.Data {
     const { bitmap, nullCount } = this.validity.take();
-    return arrow.makeData({ type: this.type as arrow.Float64, length, nullCount, nullBitmap: bitmap, data: this.values.take() as Float64Array });
+    return arrow.makeData({
+      type: this.type as arrow.Float64,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      data: this.values.take() as Float64Array,
+    });
   }
 }
 
@@ -170,7 +182,13 @@ class BoolBuilder implements ColumnBuilder {
     const bits = this.values.bits.take();
     this.values.length = 0;
     this.values.nullCount = 0;
-    return arrow.makeData({ type: this.type as arrow.Bool, length, nullCount, nullBitmap: bitmap, data: bits });
+    return arrow.makeData({
+      type: this.type as arrow.Bool,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      data: bits,
+    });
   }
 }
 
@@ -195,7 +213,8 @@ class VarBinaryBuilder implements ColumnBuilder {
       this.data.array.set(b, this.data.length);
       this.data.length += b.length;
     }
-    if (this.data.length > 0x7fffffff) throw new DatamoveError('Unexpected', 'compactor: Arrow batch column over 2 GiB', {});
+    if (this.data.length > 0x7fffffff)
+      throw new DatamoveError('Unexpected', 'compactor: Arrow batch column over 2 GiB', {});
     this.offsets.array[this.offsets.length++] = this.data.length;
     this.validity.push(ok);
   }
@@ -251,7 +270,13 @@ class FixedBinaryBuilder implements ColumnBuilder {
     const { bitmap, nullCount } = this.validity.take();
     const d = this.data.take();
     const data = this.type instanceof arrow.Decimal ? new Uint32Array(d.buffer, d.byteOffset, length * 4) : d;
-    return arrow.makeData({ type: this.type as arrow.FixedSizeBinary, length, nullCount, nullBitmap: bitmap, data: data as Uint8Array });
+    return arrow.makeData({
+      type: this.type as arrow.FixedSizeBinary,
+      length,
+      nullCount,
+      nullBitmap: bitmap,
+      data: data as Uint8Array,
+    });
   }
 }
 
@@ -312,7 +337,10 @@ function columnBuilder(cql: CqlType, type: arrow.DataType): ColumnBuilder {
     case 'tinyint':
       return new Int32Builder(type, bigEndianInt);
     case 'date':
-      return new Int32Builder(type, (b) => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) ^ 0x80000000);
+      return new Int32Builder(
+        type,
+        (b) => ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) ^ 0x80000000,
+      );
     case 'bigint':
       return new Int64Builder(type, bigEndianInt64);
     case 'counter':
@@ -354,10 +382,15 @@ function columnBuilder(cql: CqlType, type: arrow.DataType): ColumnBuilder {
       return new VarBinaryBuilder(type, (b) => utf8Encoder.encode(inetToString(b)));
     case 'decimal':
       if (!(type instanceof arrow.Utf8))
-        throw new DatamoveError('FeatureUnsupported', 'compactor: decimal columns mapped to a fixed decimal are not supported yet (use the string mapping)', {});
+        throw new DatamoveError(
+          'FeatureUnsupported',
+          'compactor: decimal columns mapped to a fixed decimal are not supported yet (use the string mapping)',
+          {},
+        );
       return new VarBinaryBuilder(type, (b) => utf8Encoder.encode(decimalToString(b)));
     case 'varint':
-      if (type instanceof arrow.Utf8) return new VarBinaryBuilder(type, (b) => utf8Encoder.encode(varintToBigInt(b).toString()));
+      if (type instanceof arrow.Utf8)
+        return new VarBinaryBuilder(type, (b) => utf8Encoder.encode(varintToBigInt(b).toString()));
       return new FixedBinaryBuilder(type, 16, (v, out, at) => {
         const words = varintToDecimal128(v);
         out.set(new Uint8Array(words.buffer, 0, 16), at);
@@ -413,10 +446,24 @@ export class RawBatchBuilder {
       let nextId = Math.max(...mapping.columns.map((c) => c.fieldId)) + 1000;
       for (const c of model.columns) {
         if (c.hidden || c.complex) continue;
-        const time = new arrow.Field(`_writetime_${c.name}`, new arrow.Int64(), true, new Map([['PARQUET:field_id', String(nextId++)]]));
-        const ttl = new arrow.Field(`_ttl_${c.name}`, new arrow.Int32(), true, new Map([['PARQUET:field_id', String(nextId++)]]));
+        const time = new arrow.Field(
+          `_writetime_${c.name}`,
+          new arrow.Int64(),
+          true,
+          new Map([['PARQUET:field_id', String(nextId++)]]),
+        );
+        const ttl = new arrow.Field(
+          `_ttl_${c.name}`,
+          new arrow.Int32(),
+          true,
+          new Map([['PARQUET:field_id', String(nextId++)]]),
+        );
         fields.push(time, ttl);
-        this.meta.push({ id: c.id, time: new Int64Builder(time.type, bigEndianInt64), ttl: new Int32Builder(ttl.type, bigEndianInt) });
+        this.meta.push({
+          id: c.id,
+          time: new Int64Builder(time.type, bigEndianInt64),
+          ttl: new Int32Builder(ttl.type, bigEndianInt),
+        });
       }
     }
     this.schema = new arrow.Schema(fields, base.metadata);
@@ -456,7 +503,12 @@ export class RawBatchBuilder {
       ...this.meta.flatMap((m) => [m.time.finish(length), m.ttl.finish(length)]),
     ];
     this.rows = 0;
-    const data = arrow.makeData({ type: new arrow.Struct(this.schema.fields), length, nullCount: 0, children });
+    const data = arrow.makeData({
+      type: new arrow.Struct(this.schema.fields),
+      length,
+      nullCount: 0,
+      children,
+    });
     return new arrow.RecordBatch(this.schema, data);
   }
 

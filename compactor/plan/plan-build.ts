@@ -62,7 +62,11 @@ export function compactionPlanBuild(input: PlanInput, options: ResolvedPlanOptio
     rf = 1;
   } else {
     const members = [
-      ...input.nodes.map((n) => ({ node: n.node, ...(n.dc === undefined ? {} : { dc: n.dc }), tokens: n.tokens })),
+      ...input.nodes.map((n) => ({
+        node: n.node,
+        ...(n.dc === undefined ? {} : { dc: n.dc }),
+        tokens: n.tokens,
+      })),
       ...input.missingNodes,
     ];
     const unknown = members.filter((m) => m.tokens.length === 0).map((m) => m.node);
@@ -229,7 +233,12 @@ export function compactionPlanBuild(input: PlanInput, options: ResolvedPlanOptio
     strategy,
     nodes: input.nodes
       .filter((n) => chosen.has(n.node))
-      .map((n) => ({ node: n.node, ...(n.dc === undefined ? {} : { dc: n.dc }), folder: n.folder, files: n.files })),
+      .map((n) => ({
+        node: n.node,
+        ...(n.dc === undefined ? {} : { dc: n.dc }),
+        folder: n.folder,
+        files: n.files,
+      })),
     missingNodes: input.missingNodes.map((m) => m.node),
     totalBytes: tasks.reduce((x, t) => x + t.bytes, 0),
     backupBytes,
@@ -285,7 +294,12 @@ function byteRanges(t: PlanSSTable, spans: readonly Span[], gap: number): DataRa
     if (end <= start) continue;
     const prev = out[out.length - 1];
     if (prev !== undefined && start <= prev.end + gap) {
-      out[out.length - 1] = { start: prev.start, end: Math.max(prev.end, end), fromToken: prev.fromToken, toToken: s.end.toString() };
+      out[out.length - 1] = {
+        start: prev.start,
+        end: Math.max(prev.end, end),
+        fromToken: prev.fromToken,
+        toToken: s.end.toString(),
+      };
     } else out.push({ start, end, fromToken: s.start.toString(), toToken: s.end.toString() });
   }
   return out;

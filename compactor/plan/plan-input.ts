@@ -41,7 +41,11 @@ export interface PlanInput {
   readonly partitioner: string;
   readonly nodes: readonly PlanInputNode[];
   /** Ring members without a usable backup, with their tokens when the layout's token map records them. */
-  readonly missingNodes: readonly { readonly node: string; readonly dc?: string; readonly tokens: readonly string[] }[];
+  readonly missingNodes: readonly {
+    readonly node: string;
+    readonly dc?: string;
+    readonly tokens: readonly string[];
+  }[];
   /** True for a plain folder of SSTables: one "replica" owning the whole ring. */
   readonly singleNode: boolean;
   readonly warnings: readonly string[];

@@ -61,12 +61,23 @@ export async function planInputFromBackup(
     const t = n.tables.find((x) => x.keyspace === options.keyspace && x.table === options.table);
     const base = { node: n.node, ...(n.dc === undefined ? {} : { dc: n.dc }), tokens: n.tokens };
     if (t === undefined) {
-      nodes.push({ ...base, folder: `${set.source}/${n.node}`, files: [], sstables: [], problem: 'no backup of the table' });
+      nodes.push({
+        ...base,
+        folder: `${set.source}/${n.node}`,
+        files: [],
+        sstables: [],
+        problem: 'no backup of the table',
+      });
       continue;
     }
     try {
       const dir = backupTableDirectory(source, set, n.node, options.keyspace, options.table);
-      const r = await sstablesPlanRead(dir, set.schema?.text, `${options.keyspace}.${options.table}`, options);
+      const r = await sstablesPlanRead(
+        dir,
+        set.schema?.text,
+        `${options.keyspace}.${options.table}`,
+        options,
+      );
       partitioner ??= r.partitioner;
       nodes.push({ ...base, folder: t.folder, files: t.files, sstables: r.sstables });
     } catch (e) {
@@ -95,7 +106,10 @@ export async function planInputFromBackup(
 }
 
 /** Planner input from one folder of SSTables (a `nodetool snapshot` folder): one replica owning the whole ring. */
-export async function planInputFromFolder(source: BackupSource, options: PlanReadOptions): Promise<PlanInput> {
+export async function planInputFromFolder(
+  source: BackupSource,
+  options: PlanReadOptions,
+): Promise<PlanInput> {
   const files = (await source.list('')).filter((o) => !o.key.includes('/'));
   const dir = backupDirectory(
     source,
@@ -155,7 +169,11 @@ async function sstablesPlanRead(
   }
 }
 
-async function sstablePlanRead(dir: ByteSourceDirectory, t: SSTable, maxSamples: number): Promise<PlanSSTable> {
+async function sstablePlanRead(
+  dir: ByteSourceDirectory,
+  t: SSTable,
+  maxSamples: number,
+): Promise<PlanSSTable> {
   const file = (c: string): string => componentFile(t.descriptor, c);
   const token = (key: Uint8Array): string => t.partitioner.tokenToString(t.partitioner.tokenOf(key));
   // partition size estimates (Statistics.db STATS component)
@@ -163,21 +181,28 @@ async function sstablePlanRead(dir: ByteSourceDirectory, t: SSTable, maxSamples:
   let largestPartitionBytes = 0;
   const statsBytes = await dir.readAll(file('Statistics.db'));
   try {
-    const h = statsBytes && statisticsFullParse(statsBytes, t.descriptor.version, file('Statistics.db'), false).stats?.estimatedPartitionSize;
+    const h =
+      statsBytes &&
+      statisticsFullParse(statsBytes, t.descriptor.version, file('Statistics.db'), false).stats
+        ?.estimatedPartitionSize;
     if (h) {
       for (let i = 0; i < h.buckets.length; i++) {
         const n = h.buckets[i]!;
         if (n === 0) continue;
         estimatedPartitions += n;
         const bound = h.bucketOffsets[Math.min(i, h.bucketOffsets.length - 1)]!;
-        largestPartitionBytes = Math.max(largestPartitionBytes, i >= h.bucketOffsets.length ? Math.ceil(bound * 1.2) : bound);
+        largestPartitionBytes = Math.max(
+          largestPartitionBytes,
+          i >= h.bucketOffsets.length ? Math.ceil(bound * 1.2) : bound,
+        );
       }
     }
   } catch {
     // estimates only: an unparseable STATS component leaves them at 0
   }
   const base = { sstable: t.dataFile, dataLength: t.dataLength, estimatedPartitions, largestPartitionBytes };
-  if (t.dataLength === 0) return { ...base, firstToken: MAX_TOKEN.toString(), lastToken: MIN_TOKEN.toString(), samples: [] };
+  if (t.dataLength === 0)
+    return { ...base, firstToken: MAX_TOKEN.toString(), lastToken: MIN_TOKEN.toString(), samples: [] };
 
   const listed = new Set(await dir.list());
   const summaryBytes = listed.has(file('Summary.db')) ? await dir.readAll(file('Summary.db')) : undefined;
@@ -205,7 +230,8 @@ async function sstablePlanRead(dir: ByteSourceDirectory, t: SSTable, maxSamples:
     const all = await (await t.partitionIndex()).samples();
     const step = Math.max(1, Math.ceil(all.length / maxSamples));
     const samples: PartitionSample[] = [];
-    for (let i = 0; i < all.length; i += step) samples.push({ token: token(all[i]!.key), position: all[i]!.dataPosition });
+    for (let i = 0; i < all.length; i += step)
+      samples.push({ token: token(all[i]!.key), position: all[i]!.dataPosition });
     return {
       ...base,
       firstToken: token(all[0]!.key),
@@ -214,5 +240,10 @@ async function sstablePlanRead(dir: ByteSourceDirectory, t: SSTable, maxSamples:
     };
   }
   // no index at all: every task scans the whole file and keeps its own tokens
-  return { ...base, firstToken: MIN_TOKEN.toString(), lastToken: MAX_TOKEN.toString(), samples: [{ token: MIN_TOKEN.toString(), position: 0 }] };
+  return {
+    ...base,
+    firstToken: MIN_TOKEN.toString(),
+    lastToken: MAX_TOKEN.toString(),
+    samples: [{ token: MIN_TOKEN.toString(), position: 0 }],
+  };
 }

@@ -41,9 +41,13 @@ export function ringPlacement(members: readonly RingMember[], replicationFactor:
     .flatMap((m) => m.tokens.map((t) => ({ token: BigInt(t), node: m.node })))
     .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   if (ring.length === 0) {
-    throw new DatamoveError('NotFound', 'compactor: the backup records no ring tokens; cannot place replicas', {
-      context: {},
-    });
+    throw new DatamoveError(
+      'NotFound',
+      'compactor: the backup records no ring tokens; cannot place replicas',
+      {
+        context: {},
+      },
+    );
   }
   for (let i = 1; i < ring.length; i++) {
     if (ring[i]!.token === ring[i - 1]!.token) {
@@ -97,9 +101,13 @@ export function replicasNeeded(consistency: 'one' | 'quorum' | 'all', n: number)
  * The replication factor a schema.cql declares for the keyspace, when it holds the CREATE KEYSPACE
  * statement (`'replication_factor': 3` or NetworkTopologyStrategy's per-DC factors — the largest is used).
  */
-export function replicationFactorFromSchema(schemaText: string | undefined, keyspace: string): number | undefined {
+export function replicationFactorFromSchema(
+  schemaText: string | undefined,
+  keyspace: string,
+): number | undefined {
   if (schemaText === undefined) return undefined;
-  const re = /CREATE\s+KEYSPACE\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([A-Za-z0-9_]+)\1\s+WITH\s+replication\s*=\s*\{([^}]*)\}/gi;
+  const re =
+    /CREATE\s+KEYSPACE\s+(?:IF\s+NOT\s+EXISTS\s+)?("?)([A-Za-z0-9_]+)\1\s+WITH\s+replication\s*=\s*\{([^}]*)\}/gi;
   for (let m = re.exec(schemaText); m !== null; m = re.exec(schemaText)) {
     if (m[2]!.toLowerCase() !== keyspace.toLowerCase()) continue;
     const factors = [...m[3]!.matchAll(/'([^']+)'\s*:\s*'?(\d+)'?/g)]

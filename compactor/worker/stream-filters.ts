@@ -25,7 +25,9 @@ import {
 import type { TokenRange } from '../plan/plan-model.js';
 
 /** Owned ranges `(start, end]` as Murmur3 tokens, for a binary search per partition. */
-export function tokenRangesCompile(ranges: readonly TokenRange[]): { start: Murmur3Token; end: Murmur3Token }[] {
+export function tokenRangesCompile(
+  ranges: readonly TokenRange[],
+): { start: Murmur3Token; end: Murmur3Token }[] {
   return ranges.map((r) => ({
     start: Murmur3Token.fromBigInt(BigInt(r.start)),
     end: Murmur3Token.fromBigInt(BigInt(r.end)),
@@ -77,7 +79,8 @@ function rowAsOf(row: Row, t: number): Row {
     row.complexDeletions === null || row.complexDeletions.every((c) => c.deletion.markedForDeleteAt <= t)
       ? row.complexDeletions
       : row.complexDeletions.filter((c) => c.deletion.markedForDeleteAt <= t);
-  if (cells === row.cells && !markerLate && deletion === row.deletion && complex === row.complexDeletions) return row;
+  if (cells === row.cells && !markerLate && deletion === row.deletion && complex === row.complexDeletions)
+    return row;
   return {
     ...row,
     cells,

@@ -6,10 +6,11 @@
  * (uncompressed). Small items get the usual history (updates, deletions, TTLs); chunked items are written
  * once, with their chunks at the same timestamp. One item of the first id is `wideBytes` large.
  */
+
+import { ITEM_CODECS, type ItemCodec, itemCompress, itemContent } from './item-content.js';
 import type { PresetOptions, Shape, Values } from './presets.js';
 import { hex } from './presets.js';
 import { hash32, Rng } from './prng.js';
-import { ITEM_CODECS, type ItemCodec, itemCompress, itemContent } from './item-content.js';
 
 export const KV_CHUNK_SIZE = 1 << 20;
 const CONTENT_TYPES = [

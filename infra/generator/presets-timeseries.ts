@@ -8,11 +8,12 @@
  * partition holds events newest first, each event one to three items. Values are compressed as
  * `value_metadata` says, like the kv preset.
  */
+
+import { ITEM_CODECS, itemCompress, itemContent } from './item-content.js';
 import type { GenContext } from './model.js';
 import type { PresetOptions, Shape, Values } from './presets.js';
 import { hex } from './presets.js';
 import { Rng } from './prng.js';
-import { ITEM_CODECS, itemCompress, itemContent } from './item-content.js';
 
 export const TS_DAYS = 3;
 export const TS_SECONDS_PER_BUCKET = 4 * 3600;

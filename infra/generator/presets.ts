@@ -15,9 +15,9 @@ import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
 import { tableModelFromSchema } from '../../reader/sstable/table-model.js';
 import type { GenContext, PartitionHistory, RangeDelete, RowOp, TableGen } from './model.js';
-import { hash32, Rng } from './prng.js';
 import { kvShapes } from './presets-kv.js';
 import { timeseriesShapes } from './presets-timeseries.js';
+import { hash32, Rng } from './prng.js';
 
 export const PRESETS = ['narrow', 'wide', 'skewed', 'alltypes', 'kv', 'timeseries'] as const;
 export type PresetName = (typeof PRESETS)[number];

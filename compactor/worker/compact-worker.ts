@@ -1,0 +1,113 @@
+/**
+ * The piscina worker entry (compiled to dist/compactor/worker/compact-worker.js, which the pool loads):
+ * runs one task per call with the job context from `workerData`, writes through the sink the main thread
+ * asked for, reports progress on the task's MessagePort, and returns plain data — the task output's
+ * metadata, or the error as `{kind, message, context}`. A collecting sink's Arrow IPC bytes are
+ * transferred (`Piscina.move`), never cloned.
+ *
+ * `faults` exists for tests: `exitAfterRows` ends the worker thread abruptly mid-task (as a crash or an
+ * OOM kill would), on the given attempt only.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { DatamoveError, type DatamoveErrorData } from '../../core/errors.js';
+import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { CompactionTask } from '../plan/plan-model.js';
+import { arrowFileSink, jsonLinesSink } from './file-sinks.js';
+import { compactionTaskRun, type TaskJobContext, type TaskProgress, type TaskRunResult } from './task-run.js';
+import { collectingSink, countingSink, type SinkSpec, type TaskSink } from './task-sink.js';
+
+export interface WorkerTaskMessage {
+  readonly task: CompactionTask;
+  readonly attempt: number;
+  readonly sink: SinkSpec;
+  /** Progress reports go here (transferred with the task). */
+  readonly port?: MessagePort;
+  /** The job context, when not given as the pool's `workerData` (inline runs). */
+  readonly context?: TaskJobContext;
+  readonly faults?: { readonly exitAfterRows?: number; readonly onAttempt?: number };
+}
+
+export type WorkerTaskReply =
+  | { readonly ok: true; readonly result: TaskRunResult }
+  | { readonly ok: false; readonly error: DatamoveErrorData };
+
+export function sinkCreate(spec: SinkSpec, taskId: number, attempt: number, model: TableModel): TaskSink {
+  switch (spec.kind) {
+    case 'count':
+      return countingSink();
+    case 'collect':
+      return collectingSink();
+    case 'jsonl':
+      return jsonLinesSink(spec.dir, taskId, attempt, model);
+    case 'arrow-file':
+      return arrowFileSink(spec.dir, taskId, attempt);
+  }
+}
+
+export function errorToData(e: unknown): DatamoveErrorData {
+  if (e instanceof DatamoveError) return e.toData();
+  const err = e as Error;
+  return {
+    kind: 'Unexpected',
+    message: `compactor: ${err?.message ?? String(e)}`,
+    context: {},
+    retryable: true,
+  };
+}
+
+/** One task: the function piscina calls (and the inline pool too). */
+export async function compactTaskHandle(
+  msg: WorkerTaskMessage,
+  workerContext?: TaskJobContext,
+): Promise<WorkerTaskReply> {
+  const ctx = msg.context ?? workerContext;
+  if (ctx === undefined) {
+    return {
+      ok: false,
+      error: {
+        kind: 'Unexpected',
+        message: 'compactor: worker has no job context',
+        context: {},
+        retryable: false,
+      },
+    };
+  }
+  const exitAfter =
+    msg.faults?.exitAfterRows !== undefined && (msg.faults.onAttempt ?? 0) === msg.attempt
+      ? msg.faults.exitAfterRows
+      : undefined;
+  const onProgress = (p: TaskProgress): void => {
+    msg.port?.postMessage(p);
+    if (exitAfter !== undefined && p.rows >= exitAfter) process.exit(1);
+  };
+  try {
+    const result = await compactionTaskRun(
+      ctx,
+      msg.task,
+      (model) => sinkCreate(msg.sink, msg.task.id, msg.attempt, model),
+      {
+        onProgress,
+      },
+    );
+    return { ok: true, result };
+  } catch (e) {
+    return { ok: false, error: errorToData(e) };
+  } finally {
+    msg.port?.close();
+  }
+}
+
+/** The piscina entry point. */
+export default async function compactWorker(msg: WorkerTaskMessage): Promise<WorkerTaskReply> {
+  const reply = await compactTaskHandle(msg, Piscina.workerData as TaskJobContext | undefined);
+  if (reply.ok && reply.result.ipc !== undefined) {
+    // hand the Arrow bytes over without a copy: the reply travels with its buffer in the transfer list
+    const movable = {
+      [Piscina.transferableSymbol]: [reply.result.ipc.buffer],
+      [Piscina.valueSymbol]: reply,
+    };
+    return Piscina.move(movable as unknown as ArrayBufferView) as unknown as WorkerTaskReply;
+  }
+  return reply;
+}
