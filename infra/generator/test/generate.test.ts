@@ -138,3 +138,57 @@ describe('generate', () => {
     });
   }
 });
+
+describe('generate through the CLI', () => {
+  it('writes a backup whose node folders `datamove sstable dump` reads back as the node expectations', async () => {
+    const out = join(work, 'cli');
+    const { runCli } = await import('../../../cli/test/run-cli.js');
+    const gen = await runCli([
+      'generate',
+      '--out',
+      out,
+      '--preset',
+      'narrow',
+      '--partitions',
+      '25',
+      '--nodes',
+      '3',
+      '--rf',
+      '2',
+      '--num-tokens',
+      '4',
+      '--flushes',
+      '2',
+      '--seed',
+      '9',
+      '--keyspace',
+      'cli',
+      '--tag',
+      't1',
+      '--node-expectations',
+    ]);
+    expect(gen.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('generate: '))).toEqual([]);
+    expect(gen.code).toBe(0);
+    expect(gen.stdout).toMatch(/cli\.narrow: 25 partitions, \d+ rows in the oracle/);
+    const manifest = readdirSync(join(out, 'dc1'));
+    expect(manifest).toHaveLength(3);
+    const node = manifest[0]!;
+    const tableDir = readdirSync(join(out, 'dc1', node, 'cli'))[0]!;
+    const dump = await runCli([
+      'sstable',
+      'dump',
+      join(out, 'dc1', node, 'cli', tableDir, 'snapshots', 't1'),
+      '--now',
+      '2026-01-01T00:00:00Z',
+    ]);
+    expect(dump.code).toBe(0);
+    const rows = dump.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => canonicalRow(JSON.parse(l)));
+    expect(rows).toEqual(jsonl(join(out, 'oracle', 'nodes', node, 'cli.narrow.jsonl')));
+    const bad = await runCli(['generate', '--out', out, '--size', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe("datamove: --size: 'lots' is not a size (e.g. 2GiB, 512MiB, 100000)");
+  });
+});
