@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDatamoveError } from '../core/errors.js';
 import { registerBackups } from './commands/backups.js';
+import { registerCompact } from './commands/compact.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerS3 } from './commands/s3.js';
 import { registerSSTable } from './commands/sstable-dump.js';
@@ -18,6 +19,7 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerS3,
   registerGenerate,
   registerTable,
+  registerCompact,
 ];
 
 export const EXIT_OK = 0;

@@ -477,7 +477,10 @@ export class RawBatchBuilder {
       const b = this.builders[i]!;
       if (s.from === 'key') {
         if (!s.composite) b.append(row.key);
-        else b.append((parts ??= compositeSplit(row.key))[s.index] ?? null);
+        else {
+          if (parts === undefined) parts = compositeSplit(row.key);
+          b.append(parts[s.index] ?? null);
+        }
       } else if (s.from === 'clustering') b.append(row.clustering?.[s.index] ?? null);
       else {
         const v = row.values[s.id];

@@ -14,6 +14,7 @@ import type { BackupSourceOpenOptions } from '../../reader/source/source-uri.js'
 import type { RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import type { CompactionPlan, TokenRange } from '../plan/plan-model.js';
 import { compactTaskHandle, type WorkerTaskMessage, type WorkerTaskReply } from '../worker/compact-worker.js';
+import { sinkAttemptDiscard } from '../worker/file-sinks.js';
 import {
   type TaskJobContext,
   type TaskProgress,
@@ -269,6 +270,7 @@ export async function compactionRun(
         };
       }
       lastError = reply.error;
+      await sinkAttemptDiscard(options.sink, task.id, attempt);
       const permanent = reply.error.kind === 'InvalidArgument' || reply.error.kind === 'FeatureUnsupported';
       if (attempt < retries && !permanent) {
         emit({ type: 'task-retry', taskId: task.id, attempt, range: task.range, error: reply.error });

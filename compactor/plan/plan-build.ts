@@ -275,8 +275,11 @@ function spansContain(spans: readonly Span[], token: bigint): boolean {
 function clip(spans: readonly Span[], range: Span): Span[] {
   const out: Span[] = [];
   for (const s of spans) {
-    const start = s.start > range.start ? s.start : range.start;
-    const end = s.end < range.end ? s.end : range.end;
+    // bigints: Math.max/min do not apply
+    let start = range.start;
+    if (s.start > start) start = s.start;
+    let end = range.end;
+    if (s.end < end) end = s.end;
     if (start < end) out.push({ start, end });
   }
   return out;

@@ -106,3 +106,17 @@ export function arrowFileSink(dir: string, taskId: number, attempt: number): Tas
     },
   };
 }
+
+/**
+ * Removes whatever a failed attempt left (a worker thread that died cannot abort its own sink): called by
+ * the executor after every failed attempt; a no-op for sinks without files.
+ */
+export async function sinkAttemptDiscard(
+  spec: { readonly kind: string; readonly dir?: string },
+  taskId: number,
+  attempt: number,
+): Promise<void> {
+  if (spec.dir === undefined) return;
+  for (const ext of ['jsonl', 'arrows'])
+    await rm(join(spec.dir, `task-${taskId}.attempt-${attempt}.${ext}`), { force: true });
+}
