@@ -5,7 +5,7 @@
  * Arrow batches (counting sink) and prints rows/s, MB/s of uncompressed Data.db read and the peak RSS.
  * Each measurement runs in a fresh child process so its peak RSS (getrusage maxrss) is its own.
  *
- * Sizes: BENCH_NARROW_BYTES (default 2 GiB of Data.db across replicas), BENCH_WIDE_BYTES (default 4 GiB);
+ * Sizes: BENCH_NARROW_BYTES (default 2 GiB of Data.db across all replicas), BENCH_WIDE_BYTES (default 4 GiB);
  * BENCH_DIR keeps the generated backups between runs (generation dominates the first run).
  */
 import { execFileSync } from 'node:child_process';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         preset: 'narrow' as const,
         nodes: 3,
         replicationFactor: 3,
-        bytes: Math.round(narrowBytes / 3),
+        bytes: narrowBytes,
         wideBytes: 0,
       },
     },
