@@ -152,22 +152,22 @@ export interface HeaderLayout {
   readonly minTTL: number;
 }
 
-// UnfilteredSerializer flags
-const END_OF_PARTITION = 0x01;
-const IS_MARKER = 0x02;
-const HAS_TIMESTAMP = 0x04;
-const HAS_TTL = 0x08;
-const HAS_DELETION = 0x10;
-const HAS_ALL_COLUMNS = 0x20;
-const HAS_COMPLEX_DELETION = 0x40;
-const EXTENSION_FLAG = 0x80;
+// UnfilteredSerializer flags (shared with the writer)
+export const END_OF_PARTITION = 0x01;
+export const IS_MARKER = 0x02;
+export const HAS_TIMESTAMP = 0x04;
+export const HAS_TTL = 0x08;
+export const HAS_DELETION = 0x10;
+export const HAS_ALL_COLUMNS = 0x20;
+export const HAS_COMPLEX_DELETION = 0x40;
+export const EXTENSION_FLAG = 0x80;
 // extended flags
-const IS_STATIC = 0x01;
-const HAS_SHADOWABLE_DELETION = 0x02;
-// Cell.Serializer flags
-const HAS_EMPTY_VALUE = 0x04;
-const USE_ROW_TIMESTAMP = 0x08;
-const USE_ROW_TTL = 0x10;
+export const IS_STATIC = 0x01;
+export const HAS_SHADOWABLE_DELETION = 0x02;
+// Cell.Serializer flags (besides CELL_DELETED and CELL_EXPIRING)
+export const HAS_EMPTY_VALUE = 0x04;
+export const USE_ROW_TIMESTAMP = 0x08;
+export const USE_ROW_TTL = 0x10;
 
 const TWO_53 = 9007199254740992;
 const EMPTY: Uint8Array = new Uint8Array(0);

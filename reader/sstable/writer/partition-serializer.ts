@@ -12,16 +12,30 @@ import type { EncodingStats } from '../statistics.js';
 import {
   boundIsBoundary,
   CELL_DELETED,
+  CELL_EXPIRING,
   type Cell,
   type ClusteringValues,
   type ColumnInfo,
   type DeletionTime,
   deletionIsLive,
+  END_OF_PARTITION,
+  EXTENSION_FLAG,
+  HAS_ALL_COLUMNS,
+  HAS_COMPLEX_DELETION,
+  HAS_DELETION,
+  HAS_EMPTY_VALUE,
+  HAS_SHADOWABLE_DELETION,
+  HAS_TIMESTAMP,
+  HAS_TTL,
+  IS_MARKER,
+  IS_STATIC,
   NO_TIMESTAMP,
   NO_TTL,
   type RangeTombstoneMarker,
   type Row,
   type Unfiltered,
+  USE_ROW_TIMESTAMP,
+  USE_ROW_TTL,
 } from '../unfiltered.js';
 import type { SSTableVersion } from '../version.js';
 import { ByteWriter, unsignedVIntSize } from './byte-writer.js';
@@ -50,23 +64,6 @@ export interface IndexEntry {
   /** The promoted index (everything after the position vint of the Index.db entry), or null. */
   readonly promotedIndex: Uint8Array | null;
 }
-
-// UnfilteredSerializer and Cell.Serializer flags
-const END_OF_PARTITION = 0x01;
-const IS_MARKER = 0x02;
-const HAS_TIMESTAMP = 0x04;
-const HAS_TTL = 0x08;
-const HAS_DELETION = 0x10;
-const HAS_ALL_COLUMNS = 0x20;
-const HAS_COMPLEX_DELETION = 0x40;
-const EXTENSION_FLAG = 0x80;
-const IS_STATIC = 0x01;
-const HAS_SHADOWABLE_DELETION = 0x02;
-const CELL_IS_DELETED = 0x01;
-const CELL_IS_EXPIRING = 0x02;
-const HAS_EMPTY_VALUE = 0x04;
-const USE_ROW_TIMESTAMP = 0x08;
-const USE_ROW_TTL = 0x10;
 
 const CLUSTERING_KIND = 4;
 /** IndexInfo.WIDTH_BASE: widths are written relative to 64 KiB. */
@@ -316,8 +313,8 @@ export class PartitionSerializer {
     const hasValue = cell.value.length > 0;
     let flags = 0;
     if (!hasValue) flags |= HAS_EMPTY_VALUE;
-    if (deleted) flags |= CELL_IS_DELETED;
-    else if (expiring) flags |= CELL_IS_EXPIRING;
+    if (deleted) flags |= CELL_DELETED;
+    else if (expiring) flags |= CELL_EXPIRING;
     if (useRowTimestamp) flags |= USE_ROW_TIMESTAMP;
     if (useRowTTL) flags |= USE_ROW_TTL;
     w.u8(flags);
