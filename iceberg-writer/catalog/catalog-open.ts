@@ -69,10 +69,16 @@ export async function catalogOpen(options: unknown = {}): Promise<OpenedCatalog>
   } catch (e) {
     await io.close();
     if (isDatamoveError(e)) throw e;
+    // fetch puts the reason (connect ECONNREFUSED …, getaddrinfo ENOTFOUND …, bad port) in the cause
+    const cause = (e as { cause?: { message?: unknown } })?.cause?.message;
+    const why = `${(e as Error)?.message ?? String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`;
     throw new DatamoveError(
       'InvalidArgument',
-      `iceberg: cannot open catalog ${description}: ${catalogUriRedact((e as Error)?.message ?? String(e))}`,
-      { context: { catalog: description }, cause: e },
+      `iceberg: cannot open catalog ${description}: ${catalogUriRedact(why)}`,
+      {
+        context: { catalog: description },
+        cause: e,
+      },
     );
   }
   let closed = false;

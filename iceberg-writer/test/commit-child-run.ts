@@ -25,10 +25,12 @@ export interface ChildJob {
   readonly mode?: 'append' | 'overwrite';
   readonly maxAttempts?: number;
   readonly crashAt?: CrashPoint;
+  /** Print `ready` and wait for `go()` before the first commit. */
+  readonly waitForGo?: boolean;
 }
 
 export interface ChildEvent {
-  readonly event: 'committed' | 'crash-point';
+  readonly event: 'ready' | 'committed' | 'crash-point';
   readonly runId?: string;
   readonly snapshotId?: string;
   readonly alreadyCommitted?: boolean;
@@ -45,6 +47,8 @@ export interface CommitChild {
   /** Resolves when the child has exited. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   kill(): void;
+  /** Releases a child started with `waitForGo`. */
+  go(): void;
 }
 
 export function commitChildDistCheck(): void {
@@ -55,7 +59,7 @@ export function commitChildDistCheck(): void {
 
 export function commitChildSpawn(job: ChildJob): CommitChild {
   const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   const events: ChildEvent[] = [];
@@ -97,13 +101,22 @@ export function commitChildSpawn(job: ChildJob): CommitChild {
     kill() {
       child.kill('SIGKILL');
     },
+    go() {
+      child.stdin!.end('go\n');
+    },
   };
 }
 
-/** Runs a child to completion; rejects unless it exits 0. */
-export async function commitChildRun(job: ChildJob): Promise<ChildEvent[]> {
-  const c = commitChildSpawn(job);
+/** Rejects unless the child exits 0; resolves with its events. */
+export async function commitChildDone(c: CommitChild): Promise<ChildEvent[]> {
   const { code, signal, stderr } = await c.exited;
   if (code !== 0) throw new Error(`commit child failed (code ${code}, signal ${signal}):\n${stderr}`);
   return c.events;
+}
+
+/** Runs a child to completion; rejects unless it exits 0. */
+export function commitChildRun(job: ChildJob): Promise<ChildEvent[]> {
+  const c = commitChildSpawn(job);
+  c.process.stdin!.end();
+  return commitChildDone(c);
 }

@@ -6,7 +6,8 @@
  *
  * argv[2] is a JSON job:
  *   { catalog: <catalogOpen options>, table: "ns.t", mode?: "append", maxAttempts?: 10,
- *     runs: [{ runId, start, rows }], crashAt?: <point> }
+ *     runs: [{ runId, start, rows }], crashAt?: <point>, waitForGo?: true }
+ * With `waitForGo`, it prints {"event":"ready"} once the catalog is open and waits for a line on stdin.
  * With `crashAt`, the catalog is opened by hand (SQLite only) around a FileIO and a SQL driver that stop at
  * that point of the first commit: the process prints {"event":"crash-point"} and waits to be killed.
  *   before-swap       the manifest list is written; the catalog has not been asked to swap
@@ -74,6 +75,12 @@ async function openCatalog() {
 
 const opened = await openCatalog();
 const { catalog } = opened;
+if (job.waitForGo) {
+  // a start barrier, so that concurrent children really commit at the same time
+  out({ event: 'ready' });
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.destroy();
+}
 const id = tableIdentifierParse(job.table);
 for (const run of job.runs) {
   const table = await catalog.loadTable(id);

@@ -2,8 +2,8 @@
  * Two processes commit to one table 50 times each (optimistic concurrency across processes): the table
  * ends with exactly 100 snapshots in one line of ancestry, and every data file either process committed is
  * live in the final snapshot's manifests, once. Against the embedded SQLite catalog (compare-and-set
- * UPDATE in one database file shared by both processes) and against a REST catalog (409 on a stale
- * requirement).
+ * UPDATE in one database file shared by both processes), a real PostgreSQL server (the same UPDATE over
+ * the network; test/postgres-server.ts) and a REST catalog (409 on a stale requirement).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +13,14 @@ import { catalogOpen } from '../catalog/catalog-open.js';
 import { snapshotEntries } from '../commit/table-commit.js';
 import { LocalFileIO } from '../io/local/local-file-io.js';
 import { metadataSnapshot } from '../metadata/table-metadata.js';
-import { type ChildRun, commitChildDistCheck, commitChildRun } from './commit-child-run.js';
+import {
+  type ChildRun,
+  commitChildDistCheck,
+  commitChildDone,
+  commitChildSpawn,
+} from './commit-child-run.js';
 import { duplicates, tableReadIds, tempDir } from './helpers.js';
+import { postgresBinDir, postgresServerStart } from './postgres-server.js';
 import { restCatalogServerStart } from './rest-catalog-server.js';
 
 const PER_PROCESS = 50;
@@ -30,12 +36,16 @@ const runsOf = (who: string, base: number): ChildRun[] =>
 
 async function contend(catalogOptions: Record<string, unknown>, check: Catalog): Promise<void> {
   await check.createTable(id, { schema: NARROW_SCHEMA });
-  const job = { catalog: catalogOptions, table: 'ks.contended', maxAttempts: 200 };
-  const [a, b] = await Promise.all([
-    commitChildRun({ ...job, runs: runsOf('a', 0) }),
-    commitChildRun({ ...job, runs: runsOf('b', 1_000_000) }),
-  ]);
-  const events = [...a, ...b].filter((e) => e.event === 'committed');
+  const job = { catalog: catalogOptions, table: 'ks.contended', maxAttempts: 200, waitForGo: true };
+  const children = [
+    commitChildSpawn({ ...job, runs: runsOf('a', 0) }),
+    commitChildSpawn({ ...job, runs: runsOf('b', 1_000_000) }),
+  ];
+  // both loaded and connected, then both released at once
+  await Promise.all(children.map((c) => c.waitFor((e) => e.event === 'ready')));
+  for (const c of children) c.go();
+  const [a, b] = await Promise.all(children.map(commitChildDone));
+  const events = [...a!, ...b!].filter((e) => e.event === 'committed');
   expect(events).toHaveLength(2 * PER_PROCESS);
   expect(events.every((e) => e.alreadyCommitted === false)).toBe(true);
   // both processes really raced: some commits needed more than one attempt
@@ -84,6 +94,26 @@ describe('two processes commit 50 times each to one table', () => {
       await contend(options, opened.catalog);
     } finally {
       await opened.close();
+    }
+  });
+
+  it.runIf(
+    process.env.DATAMOVE_TEST_PG ||
+      postgresBinDir() !== undefined ||
+      process.env.DATAMOVE_TEST_REQUIRE_PG === '1',
+  )('PostgreSQL catalog: 100 snapshots, no lost data files', async () => {
+    const server = process.env.DATAMOVE_TEST_PG ? undefined : await postgresServerStart();
+    const options = {
+      catalog: process.env.DATAMOVE_TEST_PG ?? server!.url,
+      name: `contend${Date.now()}`,
+      warehouse: join(dir.path, 'pg-wh'),
+    };
+    const opened = await catalogOpen(options);
+    try {
+      await contend(options, opened.catalog);
+    } finally {
+      await opened.close();
+      await server?.stop();
     }
   });
 

@@ -118,7 +118,11 @@ export async function postgresServerStart(database = 'datamove_test'): Promise<P
         process.off('exit', stopSync);
         if (started) {
           started = false;
-          await run(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => undefined);
+          // smart: wait for the sessions to end. A pool's end() resolves before its sockets are closed,
+          // and a fast shutdown would send those clients a FATAL error that nothing listens for.
+          await run(pgCtl, ['-D', data, '-m', 'smart', '-w', '-t', '10', 'stop']).catch(() =>
+            run(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined),
+          );
         }
         rmSync(dir, { recursive: true, force: true });
       },

@@ -11,6 +11,10 @@ const toDollar = (sql: string): string => {
 
 export function postgresDriverOpen(connectionString: string): SqlDriver {
   const pool = new pg.Pool({ connectionString, max: 4 });
+  // An idle pooled connection that the server ends (restart, failover, admin shutdown) is reported as
+  // an 'error' event on the pool; without a listener that crashes the process. The pool has already
+  // dropped the connection and the next query opens a new one, so there is nothing else to do.
+  pool.on('error', () => undefined);
   return {
     dialect: 'postgres',
     async query(sql: string, params: readonly SqlParam[] = []) {
