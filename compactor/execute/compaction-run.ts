@@ -291,6 +291,11 @@ export async function compactionRun(
     outcomes = await Promise.all(plan.tasks.map((_, i) => runTask(i)));
   } finally {
     await runner.close();
+    // a worker thread that was killed may still have had a file creation in flight when its attempt was
+    // discarded: once every thread is gone, sweep the attempts of every task again
+    for (const task of plan.tasks) {
+      for (let attempt = 0; attempt <= retries; attempt++) await sinkAttemptDiscard(options.sink, task.id, attempt);
+    }
   }
   const ok = outcomes.filter((o) => o.state === 'done');
   return {
