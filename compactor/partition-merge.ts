@@ -192,32 +192,51 @@ export class PartitionMerger {
   }
 
   /** Cells of several versions of a row: grouped by column, multi-cell columns merged by path order. */
+  // scratch space of mergeCells, reused for every merged row (indexed by column id)
+  private readonly simpleSlots: (Cell | undefined)[] = [];
+  private readonly complexSlots: (Cell[] | undefined)[] = [];
+  private readonly touched: number[] = [];
+
   private mergeCells(rows: readonly Row[]): Cell[] {
-    const byColumn = new Map<number, Cell[]>();
+    const touched = this.touched;
+    touched.length = 0;
     for (const r of rows) {
       for (const c of r.cells) {
-        const list = byColumn.get(c.column);
-        if (list === undefined) byColumn.set(c.column, [c]);
-        else list.push(c);
+        const column = c.column;
+        if ((this.pathTypes[column] ?? null) === null) {
+          const prev = this.simpleSlots[column];
+          if (prev === undefined) {
+            this.simpleSlots[column] = c;
+            touched.push(column);
+          } else this.simpleSlots[column] = cellReconcile(prev, c, this.now, this.counters[column] ?? false);
+          continue;
+        }
+        const list = this.complexSlots[column];
+        if (list === undefined) {
+          this.complexSlots[column] = [c];
+          touched.push(column);
+        } else list.push(c);
       }
     }
+    if (touched.length > 1) touched.sort((a, b) => a - b);
     const out: Cell[] = [];
-    for (const [column, cells] of [...byColumn.entries()].sort((a, b) => a[0] - b[0])) {
-      const pathType = this.pathTypes[column] ?? null;
-      const counter = this.counters[column] ?? false;
-      if (pathType === null) {
-        let winner = cells[0]!;
-        for (let i = 1; i < cells.length; i++) winner = cellReconcile(winner, cells[i]!, this.now, counter);
-        out.push(winner);
+    for (const column of touched) {
+      const simple = this.simpleSlots[column];
+      if (simple !== undefined) {
+        out.push(simple);
+        this.simpleSlots[column] = undefined;
         continue;
       }
+      const cells = this.complexSlots[column]!;
+      this.complexSlots[column] = undefined;
+      const pathType = this.pathTypes[column]!;
+      const counter = this.counters[column] ?? false;
       // stable sort by path keeps each source's order; equal paths are then adjacent
       cells.sort((a, b) => cqlCompare(pathType, a.path!, b.path!));
       let winner = cells[0]!;
       for (let i = 1; i < cells.length; i++) {
         const c = cells[i]!;
-        if (cqlCompare(pathType, winner.path!, c.path!) === 0)
-          winner = cellReconcile(winner, c, this.now, counter);
+        if (cqlCompare(pathType, winner.path!, c.path!) === 0) winner = cellReconcile(winner, c, this.now, counter);
         else {
           out.push(winner);
           winner = c;
