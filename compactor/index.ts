@@ -54,6 +54,7 @@ export type { JsonRow, RowJsonFormatter } from './row-json.js';
 export { rowJsonFormatter } from './row-json.js';
 export type { LiveRowsOptions } from './table-rows.js';
 export { mergedLiveRows, tableLiveRows } from './table-rows.js';
+export type { ModuleSinkCreate, ModuleSinkTask } from './worker/module-sink.js';
 export { partitionStreamConcat, partitionsInRanges, writtenAtOrBefore } from './worker/stream-filters.js';
 export type { TaskJobContext, TaskProgress, TaskRunHooks, TaskRunResult } from './worker/task-run.js';
 export { compactionTaskRun, taskJobContext } from './worker/task-run.js';

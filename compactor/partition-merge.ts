@@ -236,7 +236,8 @@ export class PartitionMerger {
       let winner = cells[0]!;
       for (let i = 1; i < cells.length; i++) {
         const c = cells[i]!;
-        if (cqlCompare(pathType, winner.path!, c.path!) === 0) winner = cellReconcile(winner, c, this.now, counter);
+        if (cqlCompare(pathType, winner.path!, c.path!) === 0)
+          winner = cellReconcile(winner, c, this.now, counter);
         else {
           out.push(winner);
           winner = c;

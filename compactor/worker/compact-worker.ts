@@ -14,6 +14,7 @@ import { DatamoveError, type DatamoveErrorData } from '../../core/errors.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import type { CompactionTask } from '../plan/plan-model.js';
 import { arrowFileSink, jsonLinesSink } from './file-sinks.js';
+import { moduleSink } from './module-sink.js';
 import { compactionTaskRun, type TaskJobContext, type TaskProgress, type TaskRunResult } from './task-run.js';
 import { collectingSink, countingSink, type SinkSpec, type TaskSink } from './task-sink.js';
 
@@ -32,7 +33,13 @@ export type WorkerTaskReply =
   | { readonly ok: true; readonly result: TaskRunResult }
   | { readonly ok: false; readonly error: DatamoveErrorData };
 
-export function sinkCreate(spec: SinkSpec, taskId: number, attempt: number, model: TableModel): TaskSink {
+export function sinkCreate(
+  spec: SinkSpec,
+  taskId: number,
+  attempt: number,
+  model: TableModel,
+  now = 0,
+): TaskSink {
   switch (spec.kind) {
     case 'count':
       return countingSink();
@@ -42,6 +49,8 @@ export function sinkCreate(spec: SinkSpec, taskId: number, attempt: number, mode
       return jsonLinesSink(spec.dir, taskId, attempt, model);
     case 'arrow-file':
       return arrowFileSink(spec.dir, taskId, attempt);
+    case 'module':
+      return moduleSink(spec.module, spec.options, { taskId, attempt, model, now });
   }
 }
 
@@ -85,7 +94,7 @@ export async function compactTaskHandle(
     const result = await compactionTaskRun(
       ctx,
       msg.task,
-      (model) => sinkCreate(msg.sink, msg.task.id, msg.attempt, model),
+      (model) => sinkCreate(msg.sink, msg.task.id, msg.attempt, model, ctx.now),
       {
         onProgress,
       },

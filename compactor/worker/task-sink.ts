@@ -21,6 +21,8 @@ export interface TaskOutput {
   readonly file?: string;
   /** Arrow IPC stream bytes (collecting sink), transferred. */
   readonly ipc?: Uint8Array;
+  /** Sink-specific plain data (module sinks: e.g. the data files a connector wrote), cloned to the main thread. */
+  readonly detail?: unknown;
 }
 
 export interface TaskSink {
@@ -40,7 +42,12 @@ export type SinkSpec =
   | { readonly kind: 'count' }
   | { readonly kind: 'collect' }
   | { readonly kind: 'jsonl'; readonly dir: string }
-  | { readonly kind: 'arrow-file'; readonly dir: string };
+  | { readonly kind: 'arrow-file'; readonly dir: string }
+  /**
+   * A sink from a module the worker imports (an extension point for later stages, e.g. connectors): the
+   * module exports `taskSinkCreate(options, {taskId, attempt, model, now})` (see module-sink.ts).
+   */
+  | { readonly kind: 'module'; readonly module: string; readonly options: unknown };
 
 export function batchBytes(batch: arrow.RecordBatch): number {
   let n = 0;
