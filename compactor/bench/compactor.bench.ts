@@ -67,6 +67,10 @@ function dataBytes(dir: string): number {
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === '--child') return child(rest[0]!, rest[1]!, Number(rest[2]));
+  if (mode === '--generate') {
+    await generate(JSON.parse(rest[0]!));
+    return;
+  }
   const narrowBytes = Number(process.env.BENCH_NARROW_BYTES ?? 2 * GiB);
   const wideBytes = Number(process.env.BENCH_WIDE_BYTES ?? 4 * GiB);
   const root = process.env.BENCH_DIR ?? join(tmpdir(), 'datamove-compactor-bench');
@@ -120,8 +124,12 @@ async function main(): Promise<void> {
   );
   for (const c of cases) {
     if (!existsSync(join(c.dir, 'oracle'))) {
+      // generated in a child of its own: a child's peak RSS (getrusage) starts from its parent's high-water
+      // mark, so the parent must stay small for the measurements below to be the compactor's own
       const t0 = performance.now();
-      await generate({ ...c.gen, out: c.dir });
+      execFileSync(process.execPath, [self, '--generate', JSON.stringify({ ...c.gen, out: c.dir })], {
+        stdio: 'inherit',
+      });
       process.stdout.write(`  generated ${c.name} in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
     const onDisk = dataBytes(c.dir);
