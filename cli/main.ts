@@ -7,7 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { isDatamoveError } from '../core/errors.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCompact } from './commands/compact.js';
+import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerRun } from './commands/run.js';
 import { registerS3 } from './commands/s3.js';
 import { registerSSTable } from './commands/sstable-dump.js';
 import { registerTable } from './commands/table.js';
@@ -20,6 +22,8 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerGenerate,
   registerTable,
   registerCompact,
+  registerRun,
+  registerDemo,
 ];
 
 export const EXIT_OK = 0;

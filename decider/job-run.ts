@@ -1,0 +1,377 @@
+/**
+ * One run of a job: decide (controller.ts), plan, run the chosen path — the new path with the legacy path
+ * as its fallback (fallback.ts) — and record the run and the decision (run-history.ts), raising alerts
+ * (alerts.ts) on a fallback or a failure. Both paths write the job's one target table, created beforehand
+ * with the connector's declared schema, and commit with the same run id.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { compactionPlanFormat } from '../compactor/plan/plan-format.js';
+import {
+  type ConnectorJobPlan,
+  connectorJobPlan,
+  connectorJobRun,
+} from '../connectors/runner/connector-job.js';
+import { DatamoveError } from '../core/errors.js';
+import { type TableIdentifier, tableIdentifierString } from '../iceberg-writer/catalog/catalog.js';
+import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
+import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
+import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
+import { alertSend } from './alerts.js';
+import { type Controller, controllerLoad, type Decision, decide, type PathName } from './controller.js';
+import { type FallbackCause, pathWithFallback } from './fallback.js';
+import { durationMs, type Job, jobConnectorOptions, jobTables } from './job-file.js';
+import { legacyJobRun } from './legacy/legacy-job.js';
+import { runHistoryOpen, runHistoryPath } from './run-history.js';
+import { targetTableEnsure } from './target-table.js';
+
+export interface JobRunOptions {
+  /** The controller (default: read from `controllerFile`, or all-new). */
+  readonly controller?: Controller;
+  readonly controllerFile?: string;
+  /** `--connector new|legacy`: overrides the controller. */
+  readonly override?: PathName;
+  /** Print the decision and the plan; run nothing. */
+  readonly dryRun?: boolean;
+  /** Backup access (default: the job's `source.s3` over the environment's settings). */
+  readonly sourceOptions?: BackupSourceOpenOptions;
+  /** An open catalog (default: the job's `target.catalog` / `target.warehouse`). */
+  readonly catalog?: OpenedCatalog;
+  /** Run history database (default: `runs.db` beside a SQLite catalog, else `./.datamove/runs.db`). */
+  readonly historyPath?: string;
+  readonly workers?: number;
+  readonly pool?: 'threads' | 'inline';
+  /** Plain log lines (decision, plan, phases, alerts). */
+  readonly log?: (line: string) => void;
+  /** Test hook: the new path fails with this message as it starts. */
+  readonly injectNewPathFailure?: string;
+}
+
+export interface JobRunSummary {
+  readonly runId: string;
+  readonly job: string;
+  readonly decision: Decision;
+  readonly table: string;
+  readonly dryRun: boolean;
+  readonly connectorUsed: PathName | undefined;
+  readonly fallback: FallbackCause | undefined;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly files: number;
+  readonly snapshotId: string | undefined;
+  readonly durationMs: number;
+  readonly cpuSeconds: number;
+  readonly plan: string;
+  readonly alertsDelivered: number;
+}
+
+/** ISO-8601 or epoch seconds → seconds. */
+function secondsOf(v: string | number, field: string, file: string): number {
+  if (typeof v === 'number' || /^-?\d+$/.test(v)) return Math.floor(Number(v));
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms))
+    throw new DatamoveError('InvalidArgument', `${file}: ${field}: '${v}' is not an ISO-8601 time`, {
+      context: { file, field },
+    });
+  return Math.floor(ms / 1000);
+}
+
+/** ISO-8601 or epoch microseconds → microseconds. */
+function microsOf(v: string | number, field: string, file: string): number {
+  if (typeof v === 'number' || /^-?\d+$/.test(v)) return Number(v);
+  const ms = Date.parse(v);
+  if (!Number.isFinite(ms))
+    throw new DatamoveError('InvalidArgument', `${file}: ${field}: '${v}' is not an ISO-8601 time`, {
+      context: { file, field },
+    });
+  return ms * 1000;
+}
+
+export function jobSourceOptions(job: Job): BackupSourceOpenOptions {
+  const s3 = job.source.s3;
+  return {
+    s3: {
+      ...s3OptionsFromEnv(process.env),
+      ...(s3?.endpoint === undefined ? {} : { endpoint: s3.endpoint }),
+      ...(s3?.region === undefined ? {} : { region: s3.region }),
+      ...(s3?.pathStyle === undefined ? {} : { forcePathStyle: s3.pathStyle }),
+    },
+  };
+}
+
+/** The decision for a job, with the controller file read now. */
+export function jobDecide(
+  job: Job,
+  o: { controller?: Controller; controllerFile?: string; override?: PathName },
+): Decision {
+  const controller = o.controller ?? controllerLoad(o.controllerFile);
+  return decide(
+    controller,
+    {
+      job: job.name,
+      cluster: job.source.cluster ?? job.source.uri,
+      keyspace: job.source.keyspace,
+      tables: jobTables(job),
+      ...(job.cohort === undefined ? {} : { cohort: job.cohort }),
+    },
+    o.override,
+  );
+}
+
+function planFormat(job: Job, plan: ConnectorJobPlan, decision: Decision): string {
+  const lines = [
+    `plan: job ${job.name}: connector ${plan.connectorName} → ${tableIdentifierString(plan.target.table)} (${plan.target.mode}), ` +
+      `consistency ${job.consistency}, reference time ${new Date(plan.now * 1000).toISOString()}`,
+  ];
+  for (const p of plan.passes) {
+    lines.push(
+      `  ${p.source.role} source ${p.source.name}: ${p.plan.tasks.length} tasks on ${p.plan.workers} workers, ` +
+        `${p.plan.nodes.length} nodes, ${(p.plan.totalBytes / 2 ** 20).toFixed(1)} MiB to read (of ${(p.plan.backupBytes / 2 ** 20).toFixed(1)} MiB in the backup)`,
+    );
+    for (const w of p.plan.warnings) lines.push(`    warning: ${w}`);
+  }
+  if (decision.connector === 'legacy')
+    lines.push(
+      '  legacy path: every cell of every replica staged in DuckDB, reconciled with SQL, one process',
+    );
+  return lines.join('\n');
+}
+
+/** Runs one job once (see the module comment). Throws only when the job failed (after recording it). */
+export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSummary> {
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString();
+  const cpu0 = process.cpuUsage();
+  const log = o.log ?? (() => {});
+  const runId = randomUUID();
+  const file = job.file;
+  const now = job.now === undefined ? Math.floor(started / 1000) : secondsOf(job.now, 'now', file);
+  const asOfMicros = job.asOf === undefined ? undefined : microsOf(job.asOf, 'asOf', file);
+  const backupAsOf = job.source.backupAsOf === undefined ? undefined : Date.parse(job.source.backupAsOf);
+  const decision = jobDecide(job, o);
+  const tableId: TableIdentifier = { namespace: [job.target.namespace], name: job.target.table };
+  const tableName = tableIdentifierString(tableId);
+  const sourceOptions = o.sourceOptions ?? jobSourceOptions(job);
+  const connectorOptions = jobConnectorOptions(job);
+  const isRaw = 'name' in job.connector && job.connector.name === 'raw';
+  log(`decision: ${decision.connector} — ${decision.reason}`);
+
+  const planInput = {
+    source: job.source.uri,
+    keyspace: job.source.keyspace,
+    layout: job.source.layout,
+    now,
+    ...(asOfMicros === undefined ? {} : { asOf: asOfMicros }),
+    ...(job.source.backupAsOf === undefined ? {} : { backupAsOf: job.source.backupAsOf }),
+    ...(job.source.replicationFactor === undefined
+      ? {}
+      : { replicationFactor: job.source.replicationFactor }),
+    consistency: job.consistency,
+    connector:
+      'name' in job.connector
+        ? { name: job.connector.name, options: connectorOptions }
+        : { module: resolve(job.connector.module), options: connectorOptions },
+    target: { table: tableName, mode: job.target.mode },
+    runId,
+    jobName: job.name,
+    retries: job.retries,
+    ...(job.workers === undefined ? {} : { workers: job.workers }),
+  };
+  const env = { sourceOptions, machine: { cores: cpus().length, memoryBytes: totalmem() } };
+
+  const opened =
+    o.catalog ??
+    (await catalogOpen({
+      ...(job.target.catalog === undefined ? {} : { catalog: job.target.catalog }),
+      ...(job.target.warehouse === undefined ? {} : { warehouse: job.target.warehouse }),
+    }));
+  const history = runHistoryOpen(
+    o.historyPath ?? runHistoryPath(opened.options.kind === 'sqlite' ? opened.options.path : undefined),
+  );
+  history.decisionRecord({
+    time: startedAt,
+    job: job.name,
+    runId,
+    connector: decision.connector,
+    rule: decision.rule,
+    reason: decision.reason,
+    controllerFile: decision.controllerFile,
+  });
+  const alertOptions = {
+    ...(job.alerts?.webhook === undefined ? {} : { webhook: job.alerts.webhook }),
+    timeoutMs: durationMs(job.alerts?.timeout ?? '5s'),
+    log,
+  };
+  let alertsDelivered = 0;
+  const alert = async (
+    kind: 'fallback' | 'job-failed',
+    message: string,
+    details: Record<string, unknown>,
+  ) => {
+    const r = await alertSend(
+      { kind, job: job.name, runId, message, time: new Date().toISOString(), details },
+      alertOptions,
+    );
+    if (r.delivered) alertsDelivered++;
+  };
+
+  const catalog = opened.catalog;
+  let planText = '';
+  type PathResult = { rows: number; files: number; bytes: number; snapshotId: bigint };
+  const properties = { ...(job.target.properties ?? {}), 'datamove.job': job.name };
+
+  const newPath = async (): Promise<PathResult> => {
+    if (o.injectNewPathFailure !== undefined)
+      throw new DatamoveError('Unexpected', `injected: ${o.injectNewPathFailure}`);
+    const plan = await connectorJobPlan(planInput, env);
+    if (planText === '') {
+      planText = planFormat(job, plan, decision);
+      log(planText);
+    }
+    await targetTableEnsure(catalog, tableId, plan.target, {
+      ...properties,
+      'datamove.connector': plan.connectorName,
+    });
+    log('new path: compacting in worker threads');
+    const r = await connectorJobRun(plan, {
+      catalog,
+      sourceOptions,
+      ...(o.workers === undefined ? {} : { workers: o.workers }),
+      ...(o.pool === undefined ? {} : { pool: o.pool }),
+    });
+    const snap = (await catalog.loadTable(tableId)).metadata.snapshots.find(
+      (s) => BigInt(s['snapshot-id']) === r.commit.snapshotId,
+    );
+    return {
+      rows: r.rowsWritten,
+      files: r.files,
+      bytes: Number(snap?.summary['added-files-size'] ?? 0),
+      snapshotId: r.commit.snapshotId,
+    };
+  };
+  const legacyPath = async (): Promise<PathResult> => {
+    log('legacy path: one process, DuckDB staging table, SQL reconciliation');
+    const r = await legacyJobRun(
+      {
+        source: job.source.uri,
+        layout: job.source.layout,
+        keyspace: job.source.keyspace,
+        connectorOptions,
+        target: { table: tableId, mode: job.target.mode },
+        properties,
+        runId,
+        jobName: job.name,
+        now,
+        ...(asOfMicros === undefined ? {} : { asOfMicros }),
+        ...(backupAsOf === undefined ? {} : { backupAsOf }),
+        ...(job.source.replicationFactor === undefined
+          ? {}
+          : { replicationFactor: job.source.replicationFactor }),
+      },
+      { catalog, sourceOptions, onPhase: log },
+    );
+    return { rows: r.rowsWritten, files: r.files, bytes: r.bytes, snapshotId: r.commit.snapshotId };
+  };
+
+  const finish = (
+    status: 'succeeded' | 'failed',
+    used: PathName | undefined,
+    fb: FallbackCause | undefined,
+    r: PathResult | undefined,
+    error?: string,
+  ): JobRunSummary => {
+    const cpu = process.cpuUsage(cpu0);
+    const summary: JobRunSummary = {
+      runId,
+      job: job.name,
+      decision,
+      table: tableName,
+      dryRun: o.dryRun === true,
+      connectorUsed: used,
+      fallback: fb,
+      rows: r?.rows ?? 0,
+      bytes: r?.bytes ?? 0,
+      files: r?.files ?? 0,
+      snapshotId: r?.snapshotId.toString(),
+      durationMs: Date.now() - started,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      plan: planText,
+      alertsDelivered,
+    };
+    if (!summary.dryRun)
+      history.runRecord({
+        runId,
+        job: job.name,
+        jobFile: job.file,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        status,
+        decided: decision.connector,
+        connectorUsed: used,
+        fallback: fb !== undefined,
+        fallbackCause: fb === undefined ? undefined : `${fb.kind}: ${fb.message}`,
+        rows: summary.rows,
+        bytes: summary.bytes,
+        files: summary.files,
+        snapshotId: summary.snapshotId,
+        table: tableName,
+        durationMs: summary.durationMs,
+        cpuSeconds: summary.cpuSeconds,
+        error,
+      });
+    return summary;
+  };
+
+  try {
+    if (o.dryRun) {
+      const plan = await connectorJobPlan(planInput, env);
+      planText = planFormat(job, plan, decision);
+      log(planText);
+      for (const p of plan.passes) log(compactionPlanFormat(p.plan, 10).trimEnd());
+      return finish('succeeded', undefined, undefined, undefined);
+    }
+    let used: PathName;
+    let fb: FallbackCause | undefined;
+    let result: PathResult;
+    try {
+      if (decision.connector === 'legacy') {
+        if (!isRaw)
+          throw new DatamoveError(
+            'FeatureUnsupported',
+            `decider: job ${job.name}: the legacy path runs the raw connector only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
+            { context: { job: job.name } },
+          );
+        result = await legacyPath();
+        used = 'legacy';
+      } else {
+        const out = await pathWithFallback(newPath, isRaw ? legacyPath : undefined, {
+          ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
+          onFallback: async (cause) => {
+            log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);
+            await alert(
+              'fallback',
+              `new path failed (${cause.kind}), ran the legacy path: ${cause.message}`,
+              {
+                cause: cause.kind,
+                table: tableName,
+              },
+            );
+          },
+        });
+        result = out.result;
+        used = out.path;
+        fb = out.fallback;
+      }
+    } catch (e) {
+      const message = (e as Error)?.message ?? String(e);
+      await alert('job-failed', message, { table: tableName });
+      finish('failed', undefined, undefined, undefined, message);
+      throw e;
+    }
+    return finish('succeeded', used, fb, result);
+  } finally {
+    history.close();
+    if (o.catalog === undefined) await opened.close();
+  }
+}
