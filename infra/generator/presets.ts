@@ -131,9 +131,13 @@ export function shapeTable(
       };
       ops.push({ kind: 'insert', ts: even(t), ttl: ttlFor(), cells: shape.values(rng, p, j) });
       if (!rng.chance(shape.churn)) return ops;
+      // every later write of the row gets a strictly later timestamp, also when the window's end clamps t
+      // (a delete and a re-insert at the same timestamp would resolve to the delete, as Cassandra does)
+      let last = ops[0]!.ts;
       const step = (): number => {
         t = Math.min(0.999, t + 0.0005 + rng.next() * 0.05);
-        return even(t);
+        last = Math.max(even(t), last + 2);
+        return last;
       };
       if (rng.chance(0.4))
         ops.push({ kind: 'update', ts: step(), ttl: ttlFor(), cells: shape.update(rng, p, j) });
