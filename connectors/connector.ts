@@ -100,3 +100,16 @@ export function keyedKey(parts: readonly (string | Uint8Array | number | null)[]
   }
   return s;
 }
+
+/** The sort order of a target table: the given field ids, ascending, nulls first (order id 1). */
+export function sortOrderAscending(fieldIds: readonly number[]): SortOrder {
+  return {
+    'order-id': 1,
+    fields: fieldIds.map((id) => ({
+      transform: 'identity',
+      'source-id': id,
+      direction: 'asc' as const,
+      'null-order': 'nulls-first' as const,
+    })),
+  };
+}

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
 import { bytesAt, Int64Column, int64At, outBatch, stringAt, VarColumn } from '../arrow/out-columns.js';
 import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
-import { type Connector, keyedKey } from '../connector.js';
+import { type Connector, keyedKey, sortOrderAscending } from '../connector.js';
 
 export const kvOptionsSchema = z
   .object({
@@ -84,15 +84,7 @@ export const kvConnector: Connector<KvOptions> = {
         'spec-id': 0,
         fields: [{ 'source-id': 1, 'field-id': 1000, name: 'id_bucket', transform: 'bucket[16]' }],
       },
-      sortOrder: {
-        'order-id': 1,
-        fields: [1, 2].map((id) => ({
-          transform: 'identity',
-          'source-id': id,
-          direction: 'asc' as const,
-          'null-order': 'nulls-first' as const,
-        })),
-      },
+      sortOrder: sortOrderAscending([1, 2]),
     };
   },
   async *transform(input, ctx) {

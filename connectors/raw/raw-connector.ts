@@ -7,12 +7,12 @@
  */
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import type { SortOrder } from '../../iceberg-writer/metadata/table-metadata.js';
 import { icebergSchemaFromTable } from '../../iceberg-writer/schema/cql-mapping.js';
 import { type IcebergField, icebergSchemaMaxId } from '../../iceberg-writer/schema/iceberg-schema.js';
 import type { PartitionField } from '../../iceberg-writer/write/partition-spec.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import type { Connector, TargetDecl } from '../connector.js';
+import { sortOrderAscending } from '../connector.js';
 
 export const rawOptionsSchema = z
   .object({
@@ -61,17 +61,11 @@ export function rawTarget(model: TableModel, o: RawOptions): TargetDecl {
           name: part === 'identity' ? c.name : `${c.name}_bucket`,
           transform: part === 'identity' ? 'identity' : `bucket[${part.bucket}]`,
         }));
-  const sortOrder: SortOrder = {
-    'order-id': 1,
-    fields: mapping.columns
+  const sortOrder = sortOrderAscending(
+    mapping.columns
       .filter((c) => c.role === 'partition-key' || c.role === 'clustering')
-      .map((c) => ({
-        transform: 'identity',
-        'source-id': c.fieldId,
-        direction: 'asc' as const,
-        'null-order': 'nulls-first' as const,
-      })),
-  };
+      .map((c) => c.fieldId),
+  );
   return {
     schema: { ...mapping.schema, fields },
     spec: { 'spec-id': 0, fields: partition },

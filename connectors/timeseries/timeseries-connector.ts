@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { bytesAt, Int64Column, int64At, outBatch, stringAt, VarColumn } from '../arrow/out-columns.js';
 import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
 import type { Connector, SourceDecl } from '../connector.js';
+import { sortOrderAscending } from '../connector.js';
 
 const isoTime = z.string().refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO-8601 time');
 
@@ -102,15 +103,7 @@ export const timeseriesConnector: Connector<TimeseriesOptions> = {
         'spec-id': 0,
         fields: [{ 'source-id': 2, 'field-id': 1000, name: 'event_time_day', transform: 'day' }],
       },
-      sortOrder: {
-        'order-id': 1,
-        fields: [1, 2].map((id) => ({
-          transform: 'identity',
-          'source-id': id,
-          direction: 'asc' as const,
-          'null-order': 'nulls-first' as const,
-        })),
-      },
+      sortOrder: sortOrderAscending([1, 2]),
     };
   },
   async *transform(input, ctx) {
