@@ -9,10 +9,18 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliResult> {
+/**
+ * `options.env`, when given, is the child's whole environment (tests that must not see the caller's AWS or
+ * datamove settings pass exactly what they need); otherwise the child inherits this process's.
+ */
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/datamove.js'), ...args], {
       cwd: options.cwd ?? REPO_ROOT,
+      ...(options.env === undefined ? {} : { env: options.env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

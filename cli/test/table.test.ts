@@ -4,7 +4,6 @@
  * catalog `./.datamove/catalog.db`; a REST catalog with a token; a table in an s3:// warehouse (embedded
  * S3); `clean` refusing while a commit state is unknown; and one-line errors with exit code 2.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,6 @@ import { metadataSnapshot } from '../../iceberg-writer/metadata/table-metadata.j
 import { tableFilesAt, tableHistory } from '../../iceberg-writer/table/table-ops.js';
 import { restCatalogServerStart } from '../../iceberg-writer/test/rest-catalog-server.js';
 import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
-import { REPO_ROOT } from '../../infra/corpus.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
 import { main } from '../main.js';
 import { type CliResult, runCli } from './run-cli.js';
@@ -29,19 +27,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The built CLI with extra environment variables (S3 endpoint and credentials, REST token). */
 function runCliEnv(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/datamove.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: work, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runCli(args, { env: { PATH: process.env.PATH ?? '', HOME: work, ...env } });
 }
 
 /**

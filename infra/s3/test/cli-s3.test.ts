@@ -3,12 +3,12 @@
  * s3://…` giving the same rows as on the local folder, and one-line errors for a missing bucket and
  * rejected credentials. Credentials reach the child process through its own environment only.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalRow, corpusRoot, REPO_ROOT } from '../../corpus.js';
+import { type CliResult, runCli } from '../../../cli/test/run-cli.js';
+import { canonicalRow, corpusRoot } from '../../corpus.js';
 import { backupFixtureWrite, FIXTURE_NODES } from '../backup-fixture.js';
 import { s3Sink } from '../backup-sink.js';
 import { type EmbeddedS3, embeddedS3Start } from '../embedded-s3.js';
@@ -18,30 +18,17 @@ const caseDir = join(corpusRoot(), CASE);
 const dir = mkdtempSync(join(tmpdir(), 'datamove-cli-s3-'));
 let s3: EmbeddedS3;
 
-function run(
-  args: readonly string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/datamove.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: dir,
-        DATAMOVE_S3_ENDPOINT: s3.endpoint,
-        AWS_ACCESS_KEY_ID: 'S3RVER',
-        AWS_SECRET_ACCESS_KEY: 'S3RVER',
-        AWS_REGION: 'us-east-1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+function run(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(args, {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      DATAMOVE_S3_ENDPOINT: s3.endpoint,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
   });
 }
 
