@@ -46,6 +46,27 @@ export interface JobRunOptions {
   readonly log?: (line: string) => void;
   /** Test hook: the new path fails with this message as it starts. */
   readonly injectNewPathFailure?: string;
+  /** Write this table instead of the job's target (shadow runs); same namespace unless given. */
+  readonly target?: TableIdentifier;
+  /** `false`: a failed new path fails the run instead of running the legacy path (shadow runs). */
+  readonly fallback?: boolean;
+  /** Recorded with the run: `run` (default), `shadow`, `restore`. */
+  readonly purpose?: string;
+  /** Progress of the new path: bytes read of the plan's total, over every pass. */
+  readonly onProgress?: (p: JobProgress) => void;
+}
+
+export interface JobProgress {
+  readonly path: PathName;
+  /** 0..1 over every pass (a pass is one source table). */
+  readonly fraction: number;
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  readonly rows: number;
+  readonly tasksDone: number;
+  readonly tasksTotal: number;
+  readonly pass: number;
+  readonly passes: number;
 }
 
 export interface JobRunSummary {
@@ -150,7 +171,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const asOfMicros = job.asOf === undefined ? undefined : microsOf(job.asOf, 'asOf', file);
   const backupAsOf = job.source.backupAsOf === undefined ? undefined : Date.parse(job.source.backupAsOf);
   const decision = jobDecide(job, o);
-  const tableId: TableIdentifier = { namespace: [job.target.namespace], name: job.target.table };
+  const tableId: TableIdentifier = o.target ?? { namespace: [job.target.namespace], name: job.target.table };
   const tableName = tableIdentifierString(tableId);
   const sourceOptions = o.sourceOptions ?? jobSourceOptions(job);
   const connectorOptions = jobConnectorOptions(job);
@@ -234,9 +255,31 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
       'datamove.connector': plan.connectorName,
     });
     log('new path: compacting in worker threads');
+    const passBytes = plan.passes.map((p) => p.plan.totalBytes);
+    const allBytes = passBytes.reduce((a, b) => a + b, 0);
     const r = await connectorJobRun(plan, {
       catalog,
       sourceOptions,
+      ...(o.onProgress === undefined
+        ? {}
+        : {
+            onEvent: (e, pass) => {
+              if (e.type !== 'progress') return;
+              const before = passBytes.slice(0, pass.index).reduce((a, b) => a + b, 0);
+              const read = before + e.bytesRead;
+              o.onProgress!({
+                path: 'new',
+                fraction: allBytes === 0 ? 1 : Math.min(1, read / allBytes),
+                bytesRead: read,
+                totalBytes: allBytes,
+                rows: e.rows,
+                tasksDone: e.tasksDone,
+                tasksTotal: e.tasksTotal,
+                pass: pass.index,
+                passes: pass.count,
+              });
+            },
+          }),
       ...(o.workers === undefined ? {} : { workers: o.workers }),
       ...(o.pool === undefined ? {} : { pool: o.pool }),
     });
@@ -319,6 +362,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         durationMs: summary.durationMs,
         cpuSeconds: summary.cpuSeconds,
         error,
+        purpose: o.purpose ?? 'run',
       });
     return summary;
   };
@@ -345,7 +389,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         result = await legacyPath();
         used = 'legacy';
       } else {
-        const out = await pathWithFallback(newPath, isRaw ? legacyPath : undefined, {
+        const out = await pathWithFallback(newPath, isRaw && o.fallback !== false ? legacyPath : undefined, {
           ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
           onFallback: async (cause) => {
             log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);

@@ -28,6 +28,8 @@ export interface RunRecord {
   readonly durationMs: number;
   readonly cpuSeconds: number;
   readonly error: string | undefined;
+  /** `run` (a job's own run), `shadow` (a shadow validation's second path), `restore`. */
+  readonly purpose?: string;
 }
 
 export interface DecisionRecord {
@@ -72,9 +74,16 @@ export function runHistoryOpen(path: string): RunHistory {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.exec(DDL);
+  // databases written before the purpose column existed
+  const columns = db.prepare('PRAGMA table_info(datamove_runs)').all() as { name: string }[];
+  if (!columns.some((c) => c.name === 'purpose'))
+    db.exec("ALTER TABLE datamove_runs ADD COLUMN purpose TEXT NOT NULL DEFAULT 'run'");
   const insertRun = db.prepare(
-    `INSERT OR REPLACE INTO datamove_runs VALUES (@runId, @job, @jobFile, @startedAt, @finishedAt, @status, @decided,
-     @connectorUsed, @fallback, @fallbackCause, @rows, @bytes, @files, @snapshotId, @table, @durationMs, @cpuSeconds, @error)`,
+    `INSERT OR REPLACE INTO datamove_runs (run_id, job, job_file, started_at, finished_at, status, decided,
+       connector_used, fallback, fallback_cause, rows, bytes, files, snapshot_id, target_table, duration_ms,
+       cpu_seconds, error, purpose)
+     VALUES (@runId, @job, @jobFile, @startedAt, @finishedAt, @status, @decided, @connectorUsed, @fallback,
+       @fallbackCause, @rows, @bytes, @files, @snapshotId, @table, @durationMs, @cpuSeconds, @error, @purpose)`,
   );
   const insertDecision = db.prepare(
     `INSERT INTO datamove_decisions (time, job, run_id, connector, rule, reason, controller_file)
@@ -93,6 +102,7 @@ export function runHistoryOpen(path: string): RunHistory {
         fallbackCause: nul(r.fallbackCause),
         snapshotId: nul(r.snapshotId),
         error: nul(r.error),
+        purpose: r.purpose ?? 'run',
       });
     },
     decisionRecord(d) {
@@ -128,6 +138,7 @@ export function runHistoryOpen(path: string): RunHistory {
         durationMs: x.duration_ms as number,
         cpuSeconds: x.cpu_seconds as number,
         error: und(x.error as string | null),
+        purpose: x.purpose as string,
       }));
     },
     decisions(job) {

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { compactionRun } from '../../compactor/execute/compaction-run.js';
+import { type CompactionEvent, compactionRun } from '../../compactor/execute/compaction-run.js';
 import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
 import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
@@ -252,6 +252,8 @@ export interface ConnectorJobRunOptions {
   readonly sourceOptions?: BackupSourceOpenOptions;
   /** S3 settings of the workers' FileIO (tables in s3://). */
   readonly s3?: S3FileIOOptions;
+  /** The compactor's events, with the pass they belong to (progress, task starts, retries, failures). */
+  readonly onEvent?: (e: CompactionEvent, pass: { readonly index: number; readonly count: number }) => void;
 }
 
 export interface ConnectorJobResult {
@@ -351,6 +353,9 @@ export async function connectorJobRun(
         ...(o.workers === undefined ? {} : { workers: o.workers }),
         ...(o.workerHeapMb === undefined ? {} : { workerHeapMb: o.workerHeapMb }),
         ...(o.sourceOptions === undefined ? {} : { sourceOptions: o.sourceOptions }),
+        ...(o.onEvent === undefined
+          ? {}
+          : { onEvent: (e: CompactionEvent) => o.onEvent!(e, { index: p, count: plan.passes.length }) }),
       });
       if (res.failed.length > 0) {
         const f = res.failed[0]!;
