@@ -62,6 +62,7 @@ export function registerGenerate(program: Command, io: CliIO): void {
     )
     .option('--partitions <n>', 'exact partition count (overrides --size)')
     .option('--wide-partition <size>', "size of the wide preset's big partition", '64MiB')
+    .option('--hot-partition <size>', "size of the timeseries preset's one huge partition (default none)")
     .option('--nodes <n>', 'nodes in the cluster', '6')
     .option('--dcs <n>', 'data centres', '1')
     .option('--rf <n>', 'replication factor (per data centre)', '3')
@@ -141,6 +142,9 @@ export function registerGenerate(program: Command, io: CliIO): void {
         seed: int(String(o.seed), '--seed', 0),
         bytes: parseSize(String(o.size), '--size'),
         wideBytes: parseSize(String(o.widePartition), '--wide-partition'),
+        ...(o.hotPartition === undefined
+          ? {}
+          : { hotPartitionBytes: parseSize(String(o.hotPartition), '--hot-partition') }),
         ...(o.partitions === undefined ? {} : { partitions: int(String(o.partitions), '--partitions', 1) }),
         flushes: int(String(o.flushes), '--flushes', 1),
         version: format,

@@ -4,9 +4,11 @@
  * threads included) is its own, and prints the compactor's memory budget of the plan beside it.
  * - `kv`: a kv backup (1 node) whose first item is BENCH_KV_WIDE_BYTES (default 64 MiB) stored uncompressed,
  *   i.e. 64 chunks of 1 MiB in `kv_chunks`, through the `kv` connector (chunk store, reassembly, Parquet).
+ * - `timeseries`: a time-series backup whose hot series has one partition of BENCH_TS_HOT_BYTES (default
+ *   2 GiB, the generator's `--hot-partition`), 1 node, through the `timeseries` connector (slice selection,
+ *   value decompression, one row per event item).
  * - `wide`: one partition of BENCH_WIDE_BYTES (default 2 GiB) — the generator's `wide` preset, 1 node —
- *   through the `raw` connector: the streaming path every connector shares (the `timeseries` preset has no
- *   knob for a partition of that size; its transform is the same per-row stream).
+ *   through the `raw` connector.
  * BENCH_DIR keeps the generated backups between runs (generation dominates the first run).
  */
 import { execFileSync } from 'node:child_process';
@@ -69,9 +71,10 @@ async function child(dir: string, connector: string, options: unknown, workers: 
 
 async function ensure(
   dir: string,
-  preset: 'kv' | 'wide',
+  preset: 'kv' | 'wide' | 'timeseries',
   wideBytes: number,
   partitions: number,
+  hotPartitionBytes = 0,
 ): Promise<void> {
   if (existsSync(join(dir, 'oracle'))) return;
   mkdirSync(dir, { recursive: true });
@@ -87,6 +90,7 @@ async function ensure(
     seed: 2,
     bytes: 0,
     wideBytes,
+    hotPartitionBytes,
     partitions,
     flushes: 2,
     version: 'nb',
@@ -130,6 +134,13 @@ async function main(): Promise<void> {
     await ensure(dir, 'kv', bytes, 20);
     for (const w of [1, 2])
       show(`kv, ${bytes / MiB} MiB item, ${w} worker(s)`, run(dir, 'kv', { table: 'kv' }, w));
+  }
+  if (which === 'timeseries' || which === 'all') {
+    const bytes = Number(process.env.BENCH_TS_HOT_BYTES ?? 2048 * MiB);
+    const dir = join(base, `timeseries-${bytes}`);
+    await ensure(dir, 'timeseries', 0, 1, bytes);
+    const window = { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' };
+    show(`timeseries, ${bytes / MiB} MiB partition, 1 worker`, run(dir, 'timeseries', window, 1));
   }
   if (which === 'wide' || which === 'all') {
     const bytes = Number(process.env.BENCH_WIDE_BYTES ?? 2048 * MiB);

@@ -48,6 +48,8 @@ export interface GenerateOptions {
   /** Approximate uncompressed Data.db bytes of the whole backup (all nodes, all tables). */
   readonly bytes: number;
   readonly wideBytes: number;
+  /** The timeseries preset's one huge partition (default none). */
+  readonly hotPartitionBytes?: number;
   readonly partitions?: number;
   /** SSTables per node (flush windows). */
   readonly flushes: number;
@@ -119,6 +121,7 @@ export async function generate(o: GenerateOptions): Promise<GenerateResult> {
       keyspace: o.keyspace,
       bytes: o.bytes / (replicas * 0.8),
       wideBytes: o.wideBytes,
+      ...(o.hotPartitionBytes === undefined ? {} : { hotPartitionBytes: o.hotPartitionBytes }),
       ...(o.partitions === undefined ? {} : { partitions: o.partitions }),
     });
     const generated: GeneratedTable[] = [];

@@ -7,6 +7,10 @@
  * A slice has 6 time buckets of 4 hours and 2 event buckets; each (series, time bucket, event bucket)
  * partition holds events newest first, each event one to three items. Values are compressed as
  * `value_metadata` says, like the kv preset.
+ *
+ * `hotPartitionBytes` > 0 makes the hot series' first partition of the hot day about that big (events evenly
+ * spread over its 4-hour bucket, one item each, computed per row rather than held in memory), for memory
+ * benchmarks of a multi-GiB time-series partition. That partition is not copied into the wide table.
  */
 
 import { ITEM_CODECS, itemCompress, itemContent } from './item-content.js';
@@ -28,6 +32,33 @@ interface Event {
   readonly item: string;
 }
 
+/** A partition's events newest first; the huge partition computes each one from its index. */
+interface EventList {
+  readonly length: number;
+  at(j: number): Event | undefined;
+}
+
+/** Average stored bytes of one row (event_time, ids, a compressed 16–616 byte value, its metadata). */
+const TS_ROW_BYTES = 420;
+
+/** `n` events evenly over a bucket, newest first; ids ascend with the index, so ties keep the order. */
+function evenEvents(bucketStartMs: number, n: number): EventList {
+  const span = TS_SECONDS_PER_BUCKET * 1000;
+  const step = span / n;
+  const width = Math.max(1, Math.ceil(Math.log(n + 1) / Math.log(36)));
+  return {
+    length: n,
+    at: (j) =>
+      j < 0 || j >= n
+        ? undefined
+        : {
+            timeMs: bucketStartMs + span - 1 - Math.floor(j * step),
+            id: `evt-${j.toString(36).padStart(width, '0')}`,
+            item: 'item-0',
+          },
+  };
+}
+
 function yyyymmdd(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
 }
@@ -45,12 +76,20 @@ export function timeseriesShapes(o: PresetOptions, ctx: GenContext): Shape[] {
   const schema = (table: string): string =>
     `CREATE TABLE ${ks}.${table} (time_series_id text, time_bucket int, event_bucket int, event_time timestamp, event_id text, event_item_key text, event_item_value blob, value_metadata blob, PRIMARY KEY ((time_series_id, time_bucket, event_bucket), event_time, event_id, event_item_key)) WITH CLUSTERING ORDER BY (event_time DESC, event_id ASC, event_item_key ASC);`;
 
+  const hugeBytes = o.hotPartitionBytes ?? 0;
+  const hugeRows = hugeBytes > 0 ? Math.max(1, Math.round(hugeBytes / TS_ROW_BYTES)) : 0;
+  const huge = (d: number, p: number): boolean => hugeRows > 0 && d === hotDay && p === 0;
+
   /** The events of one partition of a day, newest first (one-partition cache: rows are read in order). */
-  let cached: { d: number; p: number; events: Event[] } | undefined;
-  const eventsOf = (d: number, p: number): Event[] => {
+  let cached: { d: number; p: number; events: EventList } | undefined;
+  const eventsOf = (d: number, p: number): EventList => {
     if (cached && cached.d === d && cached.p === p) return cached.events;
     const s = Math.floor(p / PER_SERIES);
     const bucket = Math.floor((p % PER_SERIES) / TS_EVENT_BUCKETS);
+    if (huge(d, p)) {
+      cached = { d, p, events: evenEvents(dayStarts[d]! + bucket * TS_SECONDS_PER_BUCKET * 1000, hugeRows) };
+      return cached.events;
+    }
     const rng = new Rng(seed, 0x75, d, p);
     const n = (1 + rng.int(8)) * (s === 0 && d === hotDay ? HOT_FACTOR : 1);
     const bucketStart = dayStarts[d]! + bucket * TS_SECONDS_PER_BUCKET * 1000;
@@ -72,8 +111,8 @@ export function timeseriesShapes(o: PresetOptions, ctx: GenContext): Shape[] {
         x.id !== events[i - 1]!.id ||
         x.item !== events[i - 1]!.item,
     );
-    cached = { d, p, events: unique };
-    return unique;
+    cached = { d, p, events: { length: unique.length, at: (j) => unique[j] } };
+    return cached.events;
   };
   const fraction = (ms: number): number => (ms * 1000 - ctx.t0) / (ctx.t1 - ctx.t0);
   // event_item_value (id 0), value_metadata (id 1)
@@ -113,11 +152,15 @@ export function timeseriesShapes(o: PresetOptions, ctx: GenContext): Shape[] {
     },
     clustering: (p, j) => {
       // rows past the last event (the generator's stale-row probe) sort after it: older
-      const e = eventsOf(d, map(p))[j] ?? { timeMs: dayStarts[d]! - 1000 - j, id: 'probe', item: 'item-0' };
+      const e = eventsOf(d, map(p)).at(j) ?? {
+        timeMs: dayStarts[d]! - 1000 - j,
+        id: 'probe',
+        item: 'item-0',
+      };
       return [new Date(e.timeMs).toISOString(), e.id, e.item];
     },
     // written a few seconds after the event happened
-    firstWrite: (rng, p, j) => fraction(eventsOf(d, map(p))[j]!.timeMs + 1000 + rng.int(60_000)),
+    firstWrite: (rng, p, j) => fraction(eventsOf(d, map(p)).at(j)!.timeMs + 1000 + rng.int(60_000)),
     values: (rng, p, j) => values(rng, d, map(p), j),
     update: (rng, p, j) => values(rng, d, map(p), j),
   });
@@ -126,8 +169,15 @@ export function timeseriesShapes(o: PresetOptions, ctx: GenContext): Shape[] {
     dayShape(d, `data_${yyyymmdd(start)}`, series * PER_SERIES, (p) => p, 100 + d),
   );
   // the hot series' partitions of the hot day, copied into the wide table (same writes, same random streams)
+  const skip = hugeRows > 0 ? 1 : 0;
   shapes.push(
-    dayShape(hotDay, `wide_data_${yyyymmdd(dayStarts[hotDay]!)}_1`, PER_SERIES, (p) => p, 100 + hotDay),
+    dayShape(
+      hotDay,
+      `wide_data_${yyyymmdd(dayStarts[hotDay]!)}_1`,
+      PER_SERIES - skip,
+      (p) => p + skip,
+      100 + hotDay,
+    ),
   );
 
   // time_slices: slice_table 0, end_time 1, seconds_per_bucket 2, event_buckets 3, status 4

@@ -26,8 +26,10 @@ export interface PresetOptions {
   readonly keyspace: string;
   /** Approximate uncompressed bytes of one replica of the table. */
   readonly bytes: number;
-  /** Size of the wide preset's big partition. */
+  /** Size of the wide preset's big partition (and of the kv preset's big item). */
   readonly wideBytes: number;
+  /** Size of the timeseries preset's one huge partition (0 or absent: none). */
+  readonly hotPartitionBytes?: number;
   /** Exact partition count (overrides `bytes`). */
   readonly partitions?: number;
 }

@@ -48,13 +48,18 @@ const base: Omit<GenerateOptions, 'out' | 'preset'> = {
   missRate: 0.1,
 };
 
-const SCENARIOS: { preset: PresetName; extra?: Partial<GenerateOptions> }[] = [
+const SCENARIOS: { preset: PresetName; label?: string; extra?: Partial<GenerateOptions> }[] = [
   { preset: 'narrow' },
   { preset: 'skewed', extra: { version: 'mc', compression: 'zstd' } },
   { preset: 'alltypes', extra: { compression: 'none' } },
   { preset: 'wide', extra: { compression: 'snappy', partitions: 3 } },
   { preset: 'kv', extra: { partitions: 30, wideBytes: 3 << 20 } },
   { preset: 'timeseries', extra: { partitions: 2, compression: 'deflate' } },
+  {
+    preset: 'timeseries',
+    label: 'timeseries with a huge partition',
+    extra: { partitions: 1, hotPartitionBytes: 1 << 20, seed: 7 },
+  },
 ];
 
 describe('generate', () => {
@@ -71,9 +76,21 @@ describe('generate', () => {
   });
 
   for (const s of SCENARIOS) {
-    it(`${s.preset}: each node matches its expectation, all nodes merged match the oracle`, async () => {
-      const out = join(work, s.preset);
+    it(`${s.label ?? s.preset}: each node matches its expectation, all nodes merged match the oracle`, async () => {
+      const out = join(work, (s.label ?? s.preset).replace(/ /g, '-'));
       const result = await generate({ ...base, ...s.extra, out, preset: s.preset });
+      const hotBytes = s.extra?.hotPartitionBytes;
+      if (hotBytes !== undefined) {
+        // the huge partition is there, about as big as asked (a few rows deleted by the scenario)
+        let hot = 0;
+        for (const t of result.tables)
+          for (const line of readFileSync(t.oracleFile, 'utf8').split('\n')) {
+            if (line === '') continue;
+            const r = JSON.parse(line) as Record<string, unknown>;
+            if (r.time_series_id === 'series-0' && r.time_bucket === 0 && r.event_bucket === 0) hot++;
+          }
+        expect(hot).toBeGreaterThan((hotBytes / 420) * 0.8);
+      }
       for (const t of result.tables) {
         expect(t.oracleRows).toBeGreaterThan(0);
         const opened = [];
