@@ -14,7 +14,11 @@ import {
   connectorJobRun,
 } from '../connectors/runner/connector-job.js';
 import { DatamoveError } from '../core/errors.js';
-import { type TableIdentifier, tableIdentifierString } from '../iceberg-writer/catalog/catalog.js';
+import {
+  type Catalog,
+  type TableIdentifier,
+  tableIdentifierString,
+} from '../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
 import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
 import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
@@ -54,6 +58,11 @@ export interface JobRunOptions {
   readonly purpose?: string;
   /** Progress of the new path: bytes read of the plan's total, over every pass. */
   readonly onProgress?: (p: JobProgress) => void;
+  /**
+   * Stops the run (the scheduler's shutdown after its grace period): it fails at once as
+   * `interrupted: <reason>`, is recorded failed, and nothing more is committed (see `catalogGate`).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface JobProgress {
@@ -67,6 +76,37 @@ export interface JobProgress {
   readonly tasksTotal: number;
   readonly pass: number;
   readonly passes: number;
+}
+
+/**
+ * The catalog as a run sees it: once the run is stopped (its `timeouts.job` passed, or it was interrupted),
+ * every further commit is refused, so a path still working in the background (worker threads and DuckDB
+ * cannot be cancelled mid-task) can never publish a snapshot for a run recorded as failed. A commit already
+ * under way when the run is stopped is waited for (`inFlight`), never cut off.
+ */
+function catalogGate(catalog: Catalog, stoppedBy: () => string | undefined) {
+  const gate = { inFlight: 0 };
+  const gated = new Proxy(catalog, {
+    get(target, prop) {
+      if (prop === 'commitTable')
+        return async (...args: Parameters<Catalog['commitTable']>) => {
+          const why = stoppedBy();
+          if (why !== undefined)
+            throw new DatamoveError('Unexpected', `decider: commit refused: ${why}`, {
+              context: { table: tableIdentifierString(args[0]) },
+            });
+          gate.inFlight++;
+          try {
+            return await target.commitTable(...args);
+          } finally {
+            gate.inFlight--;
+          }
+        };
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return { catalog: gated, gate };
 }
 
 export interface JobRunSummary {
@@ -237,7 +277,55 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     if (r.delivered) alertsDelivered++;
   };
 
-  const catalog = opened.catalog;
+  // the run's stop: its time limit (timeouts.job) or an interruption (o.signal); see catalogGate
+  let stopReason: string | undefined;
+  const { catalog, gate } = catalogGate(opened.catalog, () => stopReason);
+  let rejectStop: (e: Error) => void = () => {};
+  let abandoned = false;
+  const stopped = new Promise<never>((_, reject) => {
+    rejectStop = reject;
+  });
+  stopped.catch(() => {});
+  const stopRun = (reason: string) => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    // a commit under way is let finish: the path then ends on its own, committed or failed
+    if (gate.inFlight === 0) {
+      abandoned = true;
+      rejectStop(new DatamoveError('Unexpected', reason, { context: { job: job.name } }));
+    }
+  };
+  /** A path's promise, or the run's stop if that comes first (the path goes on, unable to commit). */
+  const untilStopped = <T>(p: Promise<T>): Promise<T> => {
+    p.then(
+      () => {
+        if (abandoned) log(`stopped run ${runId}: its path ended after the stop`);
+      },
+      (e: unknown) => {
+        if (abandoned)
+          log(`stopped run ${runId}: its path ended after the stop: ${(e as Error)?.message ?? String(e)}`);
+      },
+    );
+    return Promise.race([p, stopped]);
+  };
+  const jobLimitMs = job.timeouts?.job === undefined ? undefined : durationMs(job.timeouts.job);
+  const jobTimer =
+    jobLimitMs === undefined
+      ? undefined
+      : setTimeout(
+          () =>
+            stopRun(
+              `decider: job ${job.name} exceeded its time limit (timeouts.job: ${job.timeouts!.job}) and was stopped after ${Date.now() - started} ms; nothing was committed`,
+            ),
+          Math.max(0, jobLimitMs - (Date.now() - started)),
+        );
+  jobTimer?.unref();
+  const onAbort = () => {
+    const r = o.signal?.reason as unknown;
+    stopRun(`interrupted: ${r instanceof Error ? r.message : String(r ?? 'the run was stopped')}`);
+  };
+  if (o.signal?.aborted) onAbort();
+  else o.signal?.addEventListener('abort', onAbort, { once: true });
   let planText = '';
   type PathResult = { rows: number; files: number; bytes: number; snapshotId: bigint };
   const properties = { ...(job.target.properties ?? {}), 'datamove.job': job.name };
@@ -294,6 +382,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     };
   };
   const legacyPath = async (): Promise<PathResult> => {
+    if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);
     log('legacy path: one process, DuckDB staging table, SQL reconciliation');
     const r = await legacyJobRun(
       {
@@ -386,23 +475,26 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
             `decider: job ${job.name}: the legacy path runs the raw connector only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
             { context: { job: job.name } },
           );
-        result = await legacyPath();
+        result = await untilStopped(legacyPath());
         used = 'legacy';
       } else {
-        const out = await pathWithFallback(newPath, isRaw && o.fallback !== false ? legacyPath : undefined, {
-          ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
-          onFallback: async (cause) => {
-            log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);
-            await alert(
-              'fallback',
-              `new path failed (${cause.kind}), ran the legacy path: ${cause.message}`,
-              {
-                cause: cause.kind,
-                table: tableName,
-              },
-            );
-          },
-        });
+        const out = await untilStopped(
+          pathWithFallback(newPath, isRaw && o.fallback !== false ? legacyPath : undefined, {
+            ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
+            onFallback: async (cause) => {
+              if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);
+              log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);
+              await alert(
+                'fallback',
+                `new path failed (${cause.kind}), ran the legacy path: ${cause.message}`,
+                {
+                  cause: cause.kind,
+                  table: tableName,
+                },
+              );
+            },
+          }),
+        );
         result = out.result;
         used = out.path;
         fb = out.fallback;
@@ -415,6 +507,8 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     }
     return finish('succeeded', used, fb, result);
   } finally {
+    clearTimeout(jobTimer);
+    o.signal?.removeEventListener('abort', onAbort);
     history.close();
     if (o.catalog === undefined) await opened.close();
   }
