@@ -9,6 +9,7 @@ import { registerBackups } from './commands/backups.js';
 import { registerCompact } from './commands/compact.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerRestore } from './commands/restore.js';
 import { registerRun } from './commands/run.js';
 import { registerS3 } from './commands/s3.js';
 import { registerSSTable } from './commands/sstable-dump.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerCompact,
   registerRun,
   registerDemo,
+  registerRestore,
 ];
 
 export const EXIT_OK = 0;

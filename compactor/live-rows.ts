@@ -22,6 +22,11 @@ export interface LiveRow {
   readonly clustering: readonly (Uint8Array | null)[] | null;
   /** Indexed by table column id: the live cell, the live cells of a multi-cell column, or undefined. */
   readonly values: readonly (Cell | Cell[] | undefined)[];
+  /**
+   * The row whose marker (timestamp, TTL, expiration) is live, or undefined: what an SSTable output needs
+   * to write the row back with its original liveness (restores); the rows themselves ignore it.
+   */
+  readonly marker?: Row | undefined;
 }
 
 const EXPIRED_LIVENESS_TTL = 2147483647;
@@ -54,7 +59,7 @@ export async function* partitionLiveRows(
     const cellsLive = liveCells(row, deletion, model, now, values);
     if (!markerLive && !cellsLive) continue;
     any = true;
-    yield { key: p.key, clustering: row.clustering, values };
+    yield { key: p.key, clustering: row.clustering, values, marker: markerLive ? row : undefined };
   }
   if (!any && staticValues !== undefined) yield { key: p.key, clustering: null, values: staticValues };
 }

@@ -225,6 +225,7 @@ export function compactionPlanBuild(input: PlanInput, options: ResolvedPlanOptio
     keyspace: input.keyspace,
     table: input.table,
     schemaText: input.schemaText,
+    ...(input.backupIds === undefined ? {} : { backupIds: input.backupIds }),
     partitioner: input.partitioner,
     now: options.now,
     asOfMicros: options.asOfMicros,

@@ -38,6 +38,8 @@ export interface PlanInput {
   readonly keyspace: string;
   readonly table: string;
   readonly schemaText: string | undefined;
+  /** The selected backup set's backup ids (backup layouts only). */
+  readonly backupIds?: readonly string[];
   readonly partitioner: string;
   readonly nodes: readonly PlanInputNode[];
   /** Ring members without a usable backup, with their tokens when the layout's token map records them. */

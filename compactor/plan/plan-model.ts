@@ -81,6 +81,8 @@ export interface CompactionPlan {
   readonly keyspace: string;
   readonly table: string;
   readonly schemaText: string | undefined;
+  /** The backup ids the replicas' backups come from (a backup layout; absent for a plain folder). */
+  readonly backupIds?: readonly string[];
   readonly partitioner: string;
   /** Reference time for TTL expiry, seconds since the epoch (recorded in the output). */
   readonly now: number;

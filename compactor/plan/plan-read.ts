@@ -97,6 +97,7 @@ export async function planInputFromBackup(
     keyspace: options.keyspace,
     table: options.table,
     schemaText: set.schema?.text,
+    backupIds: set.backupIds,
     partitioner,
     nodes,
     missingNodes,

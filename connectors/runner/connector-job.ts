@@ -98,6 +98,8 @@ export interface ConnectorJobPlan {
   readonly passes: readonly ConnectorJobPass[];
   readonly now: number;
   readonly asOfMicros: number | undefined;
+  /** The backups the passes read (every pass's selected backup set), recorded in the snapshot summary. */
+  readonly sourceBackupIds: readonly string[];
   readonly retries: number;
   readonly tempDir: string | undefined;
 }
@@ -239,6 +241,7 @@ export async function connectorJobPlan(input: unknown, env: ConnectorJobEnv = {}
     passes,
     now: first.now,
     asOfMicros: first.asOfMicros,
+    sourceBackupIds: [...new Set(passes.flatMap((p) => p.plan.backupIds ?? []))].sort(),
     retries: job.retries ?? 2,
     tempDir: job.tempDir,
   };
@@ -391,6 +394,7 @@ export async function connectorJobRun(
       connector: plan.connectorName,
       referenceNow: new Date(plan.now * 1000).toISOString(),
       ...(plan.asOfMicros === undefined ? {} : { asOf: new Date(plan.asOfMicros / 1000).toISOString() }),
+      ...(plan.sourceBackupIds.length === 0 ? {} : { sourceBackupIds: [...plan.sourceBackupIds] }),
       rowCounts: { read: rowsIn, written: rowsWritten, skipped },
     });
     // data files of failed attempts (a retried task) are never committed: remove them

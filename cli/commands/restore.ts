@@ -1,0 +1,89 @@
+/**
+ * `datamove restore <job-file> --as-of T`: the job's table as it was at T, into a new Iceberg table
+ * (`<table>__asof_<yyyymmddThhmmss>`, or `--into`; over the job's own table with `--force`), or with
+ * `--to sstables --out <dir|s3://…>` as `nb` SSTables (one set per range of `--topology tokenmap.json`).
+ * The work is in decider/restore/.
+ */
+import type { Command } from 'commander';
+import { DatamoveError } from '../../core/errors.js';
+import { jobFileLoad } from '../../decider/job-file.js';
+import { restoreToIceberg, restoreToSSTables } from '../../decider/restore/restore-run.js';
+import type { CliIO } from '../main.js';
+
+interface RestoreFlags {
+  readonly asOf?: string;
+  readonly into?: string;
+  readonly force?: boolean;
+  readonly json?: boolean;
+  readonly to?: string;
+  readonly out?: string;
+  readonly topology?: string;
+  readonly workers?: string;
+}
+
+function usage(message: string): DatamoveError {
+  return new DatamoveError('InvalidArgument', `restore: ${message}`, {});
+}
+
+async function restoreCommand(file: string | undefined, flags: RestoreFlags, io: CliIO): Promise<void> {
+  if (file === undefined) throw usage('give a job file');
+  if (flags.asOf === undefined) throw usage('--as-of <ISO time> is required');
+  const to = flags.to ?? 'iceberg';
+  if (to !== 'iceberg' && to !== 'sstables') throw usage(`--to must be iceberg or sstables, got '${to}'`);
+  const job = jobFileLoad(file);
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+  if (to === 'sstables') {
+    if (flags.out === undefined) throw usage('--to sstables needs --out <dir|s3://bucket/prefix>');
+    if (flags.into !== undefined) throw usage('--into names an Iceberg table; with --to sstables use --out');
+    const s = await restoreToSSTables(job, {
+      asOf: flags.asOf,
+      out: flags.out,
+      ...(flags.topology === undefined ? {} : { topology: flags.topology }),
+      log,
+    });
+    if (flags.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    else
+      io.stdout.write(
+        `restored ${s.keyspace}.${s.table} as of ${s.asOf} from ${s.backupIds.join(', ')}: ${s.partitions} partitions, ${s.rows} rows in ${s.sets.length} SSTable set${s.sets.length === 1 ? '' : 's'} under ${s.out} (${(s.bytes / 2 ** 20).toFixed(1)} MiB, ${s.durationMs} ms)\n`,
+      );
+    return;
+  }
+  if (flags.topology !== undefined || flags.out !== undefined)
+    throw usage('--out and --topology go with --to sstables');
+  const s = await restoreToIceberg(job, {
+    asOf: flags.asOf,
+    ...(flags.into === undefined ? {} : { into: flags.into }),
+    force: flags.force === true,
+    ...(flags.workers === undefined ? {} : { workers: Number(flags.workers) }),
+    log,
+  });
+  if (flags.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+  else
+    io.stdout.write(
+      `restored ${s.table} as of ${s.asOf} (${s.mode}) from backups ${s.backupIds.join(', ')} of ${s.nodes.length} nodes: ${s.run.rows} rows, ${s.run.files} files, snapshot ${s.run.snapshotId}\n`,
+    );
+}
+
+export function registerRestore(program: Command, io: CliIO): void {
+  program
+    .command('restore')
+    .description(
+      "Restore a job's table as it was at a past time (backups, schema and topology as of T; cells written after T dropped; TTLs judged at T) into a new Iceberg table or as SSTables",
+    )
+    .argument('[job-file]', 'job file (YAML or JSON)')
+    .option('--as-of <time>', 'the time to restore (ISO-8601, UTC when no zone is given)')
+    .option(
+      '--into <ns.table>',
+      'target Iceberg table (default <table>__asof_<yyyymmddThhmmss> in the job namespace)',
+    )
+    .option('--force', "overwrite an existing target table (the job's own table included)")
+    .option('--to <what>', 'iceberg (default) or sstables')
+    .option('--out <dir|s3://…>', 'with --to sstables: where to write (an empty folder or an S3 prefix)')
+    .option(
+      '--topology <tokenmap.json>',
+      "with --to sstables: the target cluster's tokens; one SSTable set per token range",
+    )
+    .option('--workers <n>', 'worker threads (Iceberg restores)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string | undefined, flags: RestoreFlags) => restoreCommand(file, flags, io));
+}
