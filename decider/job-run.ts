@@ -26,7 +26,7 @@ import { alertSend } from './alerts.js';
 import { type Controller, controllerLoad, type Decision, decide, type PathName } from './controller.js';
 import { type FallbackCause, pathWithFallback } from './fallback.js';
 import { durationMs, type Job, jobConnectorOptions, jobTables } from './job-file.js';
-import { legacyJobRun } from './legacy/legacy-job.js';
+import { LEGACY_CONNECTORS, legacyJobRun, legacySupports } from './legacy/legacy-job.js';
 import { runHistoryOpen, runHistoryPath } from './run-history.js';
 import { targetTableEnsure } from './target-table.js';
 
@@ -215,7 +215,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const tableName = tableIdentifierString(tableId);
   const sourceOptions = o.sourceOptions ?? jobSourceOptions(job);
   const connectorOptions = jobConnectorOptions(job);
-  const isRaw = 'name' in job.connector && job.connector.name === 'raw';
+  const legacyOk = 'name' in job.connector && legacySupports(job.connector.name);
   log(`decision: ${decision.connector} — ${decision.reason}`);
 
   const planInput = {
@@ -389,6 +389,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         source: job.source.uri,
         layout: job.source.layout,
         keyspace: job.source.keyspace,
+        ...('name' in job.connector ? { connector: job.connector.name } : {}),
         connectorOptions,
         target: { table: tableId, mode: job.target.mode },
         properties,
@@ -469,17 +470,17 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     let result: PathResult;
     try {
       if (decision.connector === 'legacy') {
-        if (!isRaw)
+        if (!legacyOk)
           throw new DatamoveError(
             'FeatureUnsupported',
-            `decider: job ${job.name}: the legacy path runs the raw connector only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
+            `decider: job ${job.name}: the legacy path runs the ${LEGACY_CONNECTORS.join(' and ')} connectors only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
             { context: { job: job.name } },
           );
         result = await untilStopped(legacyPath());
         used = 'legacy';
       } else {
         const out = await untilStopped(
-          pathWithFallback(newPath, isRaw && o.fallback !== false ? legacyPath : undefined, {
+          pathWithFallback(newPath, legacyOk && o.fallback !== false ? legacyPath : undefined, {
             ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
             onFallback: async (cause) => {
               if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);

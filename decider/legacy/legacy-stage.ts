@@ -38,6 +38,15 @@ export const STAGING_DDL = [
   'CREATE TABLE cells (pk BLOB, ck BLOB, col INTEGER, path BLOB, path_key BLOB, value BLOB, ts BIGINT, ttl BIGINT, ldt BIGINT, tombstone BOOLEAN, expiring BOOLEAN)',
 ];
 
+/** The staging tables STAGING_DDL creates (dropped once a table's reconciled rows are kept elsewhere). */
+export const STAGING_TABLES = [
+  'partition_deletions',
+  'rows',
+  'range_deletions',
+  'complex_deletions',
+  'cells',
+] as const;
+
 export interface StageOptions {
   readonly layout: string;
   readonly keyspace: string;
