@@ -26,6 +26,7 @@ import { join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
+import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
 import { compactionTaskRun, jobTableModel, taskJobContext } from '../../compactor/worker/task-run.js';
 import { DatamoveError } from '../../core/errors.js';
 import {
@@ -236,7 +237,7 @@ export async function restoreToSSTables(
     { cores: cpus().length, memoryBytes: totalmem() },
   );
   const source = backupSourceOpen(job.source.uri, sourceOptions);
-  let plan;
+  let plan: CompactionPlan;
   try {
     plan = await compactionPlan(source, options);
   } finally {
