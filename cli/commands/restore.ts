@@ -9,6 +9,7 @@ import { DatamoveError } from '../../core/errors.js';
 import { jobFileLoad } from '../../decider/job-file.js';
 import { restoreToIceberg, restoreToSSTables } from '../../decider/restore/restore-run.js';
 import type { CliIO } from '../main.js';
+import { cliCatalogOptions } from './table.js';
 
 interface RestoreFlags {
   readonly asOf?: string;
@@ -19,14 +20,50 @@ interface RestoreFlags {
   readonly out?: string;
   readonly topology?: string;
   readonly workers?: string;
+  readonly fromIceberg?: string;
+  readonly schema?: string;
+  readonly catalog?: string;
+  readonly warehouse?: string;
 }
 
 function usage(message: string): DatamoveError {
   return new DatamoveError('InvalidArgument', `restore: ${message}`, {});
 }
 
+async function fromIcebergCommand(file: string | undefined, flags: RestoreFlags, io: CliIO): Promise<void> {
+  if (file !== undefined) throw usage('--from-iceberg restores an Iceberg table: give no job file');
+  if (flags.to !== 'sstables') throw usage('--from-iceberg writes SSTables: add --to sstables');
+  if (flags.out === undefined) throw usage('--to sstables needs --out <dir>');
+  if (flags.schema === undefined)
+    throw usage("--from-iceberg needs --schema <schema.cql>: the table's CQL definition (from its backup)");
+  if (flags.asOf !== undefined || flags.into !== undefined)
+    throw usage(
+      '--from-iceberg reads a snapshot: select it with <ns.table>@<snapshot id or time>, not --as-of',
+    );
+  const { catalogOpen } = await import('../../iceberg-writer/catalog/catalog-open.js');
+  const { restoreFromIceberg } = await import('../../decider/restore/restore-from-iceberg.js');
+  const opened = await catalogOpen(cliCatalogOptions(flags, false));
+  try {
+    const s = await restoreFromIceberg({
+      table: flags.fromIceberg!,
+      schema: flags.schema,
+      out: flags.out,
+      ...(flags.topology === undefined ? {} : { topology: flags.topology }),
+      catalog: opened,
+    });
+    if (flags.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    else
+      io.stdout.write(
+        `restored ${s.table} snapshot ${s.snapshotId}: ${s.partitions} partitions, ${s.rows} rows in ${s.sets.length} SSTable set${s.sets.length === 1 ? '' : 's'} under ${s.out}\n`,
+      );
+  } finally {
+    await opened.close();
+  }
+}
+
 async function restoreCommand(file: string | undefined, flags: RestoreFlags, io: CliIO): Promise<void> {
-  if (file === undefined) throw usage('give a job file');
+  if (flags.fromIceberg !== undefined) return fromIcebergCommand(file, flags, io);
+  if (file === undefined) throw usage('give a job file (or --from-iceberg <ns.table>)');
   if (flags.asOf === undefined) throw usage('--as-of <ISO time> is required');
   const to = flags.to ?? 'iceberg';
   if (to !== 'iceberg' && to !== 'sstables') throw usage(`--to must be iceberg or sstables, got '${to}'`);
@@ -84,6 +121,13 @@ export function registerRestore(program: Command, io: CliIO): void {
       "with --to sstables: the target cluster's tokens; one SSTable set per token range",
     )
     .option('--workers <n>', 'worker threads (Iceberg restores)')
+    .option(
+      '--from-iceberg <ns.table[@snapshot]>',
+      'with --to sstables: rebuild SSTables from an Iceberg snapshot of the raw connector with metadata columns',
+    )
+    .option('--schema <schema.cql>', "with --from-iceberg: the table's CQL schema")
+    .option('--catalog <catalog>', 'with --from-iceberg: the catalog (default ./.datamove/catalog.db)')
+    .option('--warehouse <location>', 'with --from-iceberg: the warehouse (default ./.datamove/warehouse)')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string | undefined, flags: RestoreFlags) => restoreCommand(file, flags, io));
 }

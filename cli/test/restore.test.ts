@@ -30,7 +30,7 @@ target: { namespace: lake, table: events, catalog: "${join(work, 'catalog.db')}"
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-it('restores into a new table, refuses to overwrite it, rejects a malformed time, writes SSTables', async () => {
+it('restores into a new table, refuses to overwrite it, rejects a malformed time, writes SSTables, and SSTables from the Iceberg table', async () => {
   const at = new Date((h.backups[2]!.time + 3600) * 1000).toISOString();
   const r = await runCli(['restore', jobFile, '--as-of', at, '--json'], { cwd: work });
   expect(r.stderr).toMatch(/restore: as of .*: backups day3/);
@@ -67,4 +67,33 @@ it('restores into a new table, refuses to overwrite it, rejects a malformed time
   const dir = join(out, 'hist', 'events-7e57ab1e0000400080001157a11e0000');
   expect(readdirSync(dir)).toContain('nb-1-big-Data.db');
   expect(existsSync(join(dir, 'schema.cql'))).toBe(true);
+
+  // back from the Iceberg table (it has the raw connector's metadata columns)
+  const schemaFile = join(work, 'schema.cql');
+  writeFileSync(schemaFile, h.backups[2]!.schemaCql);
+  const fromIceberg = await runCli(
+    [
+      'restore',
+      '--from-iceberg',
+      s.table,
+      '--schema',
+      schemaFile,
+      '--to',
+      'sstables',
+      '--out',
+      join(work, 'from-iceberg'),
+      '--catalog',
+      join(work, 'catalog.db'),
+      '--warehouse',
+      join(work, 'warehouse'),
+    ],
+    { cwd: work },
+  );
+  expect(fromIceberg.stderr).toBe('');
+  expect(fromIceberg.code).toBe(0);
+  expect(fromIceberg.stdout).toMatch(
+    new RegExp(
+      `^restored ${s.table.replace(/\./g, '\\.')} snapshot \\d+: \\d+ partitions, ${s.run.rows} rows in 1 SSTable set`,
+    ),
+  );
 }, 120_000);
