@@ -146,3 +146,23 @@ it("restores over the job's own table only with force, as an overwrite snapshot"
   const { rows } = await tableRead(opened.catalog, { namespace: ['lake'], name: 'events' });
   expect(canon(rows)).toEqual(canon(historyOracleRows(h, at + 3600_000)!));
 }, 120_000);
+
+it('a Medusa backup history restores the same way (per-node token maps, schema in the backup meta)', async () => {
+  const medusa = join(work, 'medusa');
+  const m = await generateHistory({ out: medusa, start: HISTORY_START, partitions: 40, layout: 'medusa' });
+  const mjob = historyJob(medusa, work, {
+    name: 'hist-medusa',
+    source: { uri: medusa, layout: 'medusa', keyspace: 'hist', table: 'events' },
+  });
+  for (const at of [(m.backups[1]!.time + 3600) * 1000, (m.backups[3]!.time + 60) * 1000]) {
+    const s = await restoreToIceberg(mjob, {
+      asOf: new Date(at).toISOString(),
+      into: `lake.medusa_${at}`,
+      catalog: opened,
+      historyPath: join(work, 'runs.db'),
+      pool: 'inline',
+    });
+    const { rows } = await tableRead(opened.catalog, tableIdentifierParse(s.table));
+    expect(canon(rows)).toEqual(canon(historyOracleRows(m, at)!));
+  }
+}, 120_000);
