@@ -8,12 +8,16 @@ import { isDatamoveError } from '../core/errors.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCompact } from './commands/compact.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDiff } from './commands/diff.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerInvestigations } from './commands/investigations.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRun } from './commands/run.js';
 import { registerS3 } from './commands/s3.js';
+import { registerShadow } from './commands/shadow.js';
 import { registerSSTable } from './commands/sstable-dump.js';
 import { registerTable } from './commands/table.js';
+import { CliExit } from './exit-code.js';
 
 /** Each command family registers itself from its own file in commands/. */
 const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
@@ -25,6 +29,9 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerCompact,
   registerRun,
   registerDemo,
+  registerDiff,
+  registerShadow,
+  registerInvestigations,
   registerRestore,
 ];
 
@@ -63,6 +70,8 @@ export async function main(
       // help and version exit 0; usage errors were already printed by commander
       return e.exitCode === 0 ? EXIT_OK : EXIT_ERROR;
     }
+    // diff and shadow: the two sides differ (exit 3), the report is already printed
+    if (e instanceof CliExit) return e.code;
     if (isDatamoveError(e)) {
       io.stderr.write(`datamove: ${e.message}\n`);
       return EXIT_ERROR;
