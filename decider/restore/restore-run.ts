@@ -37,7 +37,7 @@ import {
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import type { BackupSet } from '../../reader/backup/backup-model.js';
 import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import { s3OptionsFromEnv, s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { type S3Options, s3OptionsFromEnv, s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
 import { type BackupSourceOpenOptions, backupSourceOpen, isS3Uri } from '../../reader/source/source-uri.js';
 import type { Job } from '../job-file.js';
 import { jobTables } from '../job-file.js';
@@ -179,6 +179,8 @@ export interface RestoreSSTablesOptions extends RestoreCommonOptions {
   readonly topology?: string;
   /** Staging folder for s3:// outputs (default the OS temp folder). */
   readonly tempDir?: string;
+  /** S3 settings of an s3:// `out` (default: the job's source S3 settings over the environment's). */
+  readonly s3?: S3Options;
 }
 
 export interface RestoreSSTablesSummary {
@@ -272,7 +274,7 @@ export async function restoreToSSTables(
       sets,
     };
     writeFileSync(join(root, 'restore.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (toS3) await uploadFolder(root, o.out);
+    if (toS3) await uploadFolder(root, o.out, o.s3 ?? sourceOptions.s3 ?? s3OptionsFromEnv(process.env));
   } catch (e) {
     await writer.abort();
     // nothing half-written stays behind
@@ -296,9 +298,9 @@ export async function restoreToSSTables(
 }
 
 /** Uploads a staged folder to s3://bucket/prefix, one streamed PUT per file. */
-async function uploadFolder(dir: string, uri: string): Promise<void> {
+async function uploadFolder(dir: string, uri: string, s3: S3Options): Promise<void> {
   const { bucket, prefix } = s3UriParse(uri);
-  const client = s3ClientCreate(s3OptionsResolve(s3OptionsFromEnv(process.env)));
+  const client = s3ClientCreate(s3OptionsResolve(s3));
   try {
     const walk = (d: string): string[] =>
       readdirSync(d, { withFileTypes: true }).flatMap((e) =>

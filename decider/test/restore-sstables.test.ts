@@ -26,10 +26,12 @@ import { tableRead } from '../../connectors/test/connector-helpers.js';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { tableSnapshots } from '../../iceberg-writer/table/table-ops.js';
 import { generateHistory, type HistoryResult, historyOracleRows } from '../../infra/generator/history.js';
+import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
 import { crc32 } from '../../reader/codec/crc32.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { localDirectory } from '../../reader/source/local/local-source.js';
+import { backupSourceOpen } from '../../reader/source/source-uri.js';
 import { NO_TIMESTAMP, NO_TTL, ROW } from '../../reader/sstable/unfiltered.js';
 import { bloomFilterBytes } from '../../reader/sstable/writer/components/bloom-filter.js';
 import { cardinalityBytes } from '../../reader/sstable/writer/components/cardinality.js';
@@ -40,7 +42,7 @@ import type { Job } from '../job-file.js';
 import { restoreFromIceberg } from '../restore/restore-from-iceberg.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';
 import { topologyParse } from '../restore/tokenmap.js';
-import { canon, HISTORY_START, historyJob } from './restore-helpers.js';
+import { canon, folderState, HISTORY_START, historyJob } from './restore-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-sst-'));
 const backups = join(work, 'backups');
@@ -305,5 +307,28 @@ describe('restore as SSTables', () => {
       /^restore: lake\.events_plain has no metadata column name__writetime or name__ttl: write times and TTLs are needed/,
     );
     expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it('to an s3:// prefix: the same files as a local restore, uploaded', async () => {
+    const s3 = await embeddedS3Start({ dir: join(work, 's3'), buckets: ['restores'] });
+    try {
+      const s = await restoreToSSTables(job, { asOf, out: 's3://restores/events/t', s3: s3.options });
+      expect(s.sets).toHaveLength(1);
+      const source = backupSourceOpen('s3://restores/events/t', { s3: s3.options });
+      try {
+        const objects = (await source.list('')).map((x) => `${x.key} ${x.size}`).sort();
+        const local = folderState(join(work, 'out-one'))
+          .map((l) => l.split(' '))
+          .map(([p, size]) => `${p!.slice(join(work, 'out-one').length + 1)} ${size}`)
+          .filter((l) => !l.startsWith('restore.json'))
+          .sort();
+        expect(objects.filter((l) => !l.startsWith('restore.json'))).toEqual(local);
+        expect(objects.some((l) => l.startsWith('restore.json'))).toBe(true);
+      } finally {
+        await source.close();
+      }
+    } finally {
+      await s3.close();
+    }
   }, 60_000);
 });
