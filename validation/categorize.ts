@@ -59,7 +59,7 @@ const NUMERIC = /^(FLOAT|DOUBLE|REAL|DECIMAL)/;
 const TIMESTAMP = /^TIMESTAMP/;
 
 /**
- * SQL: are `a` and `b` equal after normalisation? `ta`/`tb` are the sides' Parquet types; a column whose
+ * SQL: are `a` and `b` equal after normalisation (never NULL: a value against NULL is not equal)? `ta`/`tb` are the sides' Parquet types; a column whose
  * types differ reaches here as text (diff.ts compares it as VARCHAR), which the casts below accept too.
  */
 function normalizedEqual(a: string, b: string, ta: string, tb: string): string {
@@ -67,10 +67,10 @@ function normalizedEqual(a: string, b: string, ta: string, tb: string): string {
   if (NUMERIC.test(ta) || NUMERIC.test(tb)) {
     const x = `TRY_CAST(${a} AS DOUBLE)`;
     const y = `TRY_CAST(${b} AS DOUBLE)`;
-    return `(${both} OR (${x} = ${y}) OR abs(${x} - ${y}) <= 1e-6 * greatest(abs(${x}), abs(${y}), 1e-12))`;
+    return `coalesce(${both} OR (${x} = ${y}) OR abs(${x} - ${y}) <= 1e-6 * greatest(abs(${x}), abs(${y}), 1e-12), false)`;
   }
   if (TIMESTAMP.test(ta) || TIMESTAMP.test(tb))
-    return `(${both} OR date_trunc('millisecond', TRY_CAST(${a} AS TIMESTAMP)) = date_trunc('millisecond', TRY_CAST(${b} AS TIMESTAMP)))`;
+    return `coalesce(${both} OR date_trunc('millisecond', TRY_CAST(${a} AS TIMESTAMP)) = date_trunc('millisecond', TRY_CAST(${b} AS TIMESTAMP)), false)`;
   return `(CAST(${a} AS VARCHAR) IS NOT DISTINCT FROM CAST(${b} AS VARCHAR))`;
 }
 
@@ -115,7 +115,11 @@ async function ttlRule(i: CategorizeInput): Promise<Categorization | string> {
       })
       .join(' OR ');
     const bad = num(
-      (await s.rows(`SELECT count(*) AS n FROM diff_groups WHERE ${earlyCond} AND NOT (${expiring})`))[0]!.n,
+      (
+        await s.rows(
+          `SELECT count(*) AS n FROM diff_groups WHERE ${earlyCond} AND NOT coalesce(${expiring}, false)`,
+        )
+      )[0]!.n,
     );
     if (bad > 0)
       return `${bad} differing rows of the earlier side have no cell expiring between ${lo} and ${hi}`;

@@ -91,10 +91,11 @@ const REPLICA_SRC = { source: backup, keyspace: 'gen', table: 'narrow', now: NOW
 async function seeded(
   sql: string,
   withReplicaCheck = false,
+  o: { table?: string; mSummary?: Record<string, string> } = {},
 ): Promise<{ report: DiffReport; category: string }> {
   const { files, summary } = await tableLocalFiles(opened.catalog, {
     namespace: ['lake'],
-    name: 'narrow_new',
+    name: o.table ?? 'narrow_new',
   });
   const out = join(work, `seeded-${Math.random().toString(36).slice(2)}.parquet`);
   const db = await DuckDBInstance.create(':memory:');
@@ -114,7 +115,7 @@ async function seeded(
       session: s,
       report,
       cSummary: summary,
-      mSummary: summary,
+      mSummary: { ...summary, ...(o.mSummary ?? {}) },
       ...(withReplicaCheck ? { replicaCheck: (p) => replicaCheck(REPLICA_SRC, p) } : {}),
     });
     return { report, category: cat.category };
@@ -165,6 +166,14 @@ describe('diff and categories on a generated backup', () => {
     );
     expect(report.keyed).toMatchObject({ missing: 0, phantom: 0, changed: 4, changedColumns: { score: 4 } });
     expect(category).toBe('type-mapping');
+    // a real change of a float, or a value gone, is not
+    for (const to of ['score * 1.001', 'NULL']) {
+      const other = await seeded(
+        `SELECT * REPLACE (CASE WHEN score <> 0 AND row_number() OVER (ORDER BY id, ck) <= 4 THEN ${to} ELSE score END AS score) FROM t`,
+      );
+      expect(other.report.keyed).toMatchObject({ changed: 4, changedColumns: { score: 4 } });
+      expect(other.category).toBe('other');
+    }
   });
 
   it('differences confined to partitions whose replicas disagree are consistency-level; elsewhere other', async () => {
@@ -212,6 +221,16 @@ describe('diff and categories on a generated backup', () => {
     const back = await tablesCategorize('lake.ttl_b', 'lake.ttl_a');
     expect([back.report.cMinusM, back.report.mMinusC]).toEqual([report.mMinusC, report.cMinusM]);
     expect(back.cat?.category).toBe('ttl-reference-time');
+    // rows without TTL'd cells dropped between two reference times are not expiry
+    const later = { 'datamove.reference-now': iso(NOW + 15 * DAY) };
+    const noTtl = 'name__ttl IS NULL AND amount__ttl IS NULL AND score__ttl IS NULL AND tags__ttl IS NULL';
+    const dropped = await seeded(
+      `SELECT * FROM t QUALIFY NOT (${noTtl} AND row_number() OVER (PARTITION BY ${noTtl} ORDER BY id, ck) <= 2)`,
+      false,
+      { table: 'ttl_a', mSummary: later },
+    );
+    expect(dropped.report.keyed).toMatchObject({ missing: 2, phantom: 0, changed: 0 });
+    expect(dropped.category).toBe('other');
   }, 60_000);
 
   it('a later TTL reference time without metadata columns: ttl-reference-time from which side has the rows', async () => {
