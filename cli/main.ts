@@ -11,9 +11,11 @@ import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerInvestigations } from './commands/investigations.js';
+import { registerJobs } from './commands/jobs.js';
 import { registerRestore } from './commands/restore.js';
 import { registerRun } from './commands/run.js';
 import { registerS3 } from './commands/s3.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerShadow } from './commands/shadow.js';
 import { registerSSTable } from './commands/sstable-dump.js';
 import { registerTable } from './commands/table.js';
@@ -28,6 +30,8 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerTable,
   registerCompact,
   registerRun,
+  registerSchedule,
+  registerJobs,
   registerDemo,
   registerDiff,
   registerShadow,

@@ -72,7 +72,10 @@ export const jobFileSchema = z
       .object({
         cron: z
           .string()
-          .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression (minute hour day month weekday)'),
+          .regex(
+            /^\s*(\S+\s+){4,5}\S+\s*$/,
+            'must be a five-field cron expression (minute hour day month weekday), or six with seconds first',
+          ),
         timeZone: z.string().min(1).default('UTC'),
       })
       .strict()

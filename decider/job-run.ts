@@ -20,6 +20,7 @@ import {
   tableIdentifierString,
 } from '../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
+import { catalogOpenOptionsResolve } from '../iceberg-writer/catalog/catalog-open-options.js';
 import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
 import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
 import { alertSend } from './alerts.js';
@@ -27,6 +28,7 @@ import { type Controller, controllerLoad, type Decision, decide, type PathName }
 import { type FallbackCause, pathWithFallback } from './fallback.js';
 import { durationMs, type Job, jobConnectorOptions, jobTables } from './job-file.js';
 import { LEGACY_CONNECTORS, legacyJobRun, legacySupports } from './legacy/legacy-job.js';
+import { LOG_NONE, type LogSink } from './log.js';
 import { runHistoryOpen, runHistoryPath } from './run-history.js';
 import { targetTableEnsure } from './target-table.js';
 
@@ -63,6 +65,11 @@ export interface JobRunOptions {
    * `interrupted: <reason>`, is recorded failed, and nothing more is committed (see `catalogGate`).
    */
   readonly signal?: AbortSignal;
+  /**
+   * Structured log (decider/log.ts): decision, plan, task start/done/retry/failure with the token range,
+   * progress every 10 %, fallback, alerts, the outcome — each with `job` and `runId`.
+   */
+  readonly logger?: LogSink;
 }
 
 export interface JobProgress {
@@ -161,6 +168,15 @@ export function jobSourceOptions(job: Job): BackupSourceOpenOptions {
   };
 }
 
+/** The run history a job's runs are recorded in (as `jobRun` picks it): beside its SQLite catalog, else ./.datamove. */
+export function jobHistoryPath(job: Job): string {
+  const o = catalogOpenOptionsResolve({
+    ...(job.target.catalog === undefined ? {} : { catalog: job.target.catalog }),
+    ...(job.target.warehouse === undefined ? {} : { warehouse: job.target.warehouse }),
+  });
+  return runHistoryPath(o.kind === 'sqlite' ? o.path : undefined);
+}
+
 /** The decision for a job, with the controller file read now. */
 export function jobDecide(
   job: Job,
@@ -216,7 +232,19 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const sourceOptions = o.sourceOptions ?? jobSourceOptions(job);
   const connectorOptions = jobConnectorOptions(job);
   const legacyOk = 'name' in job.connector && legacySupports(job.connector.name);
+  const lg = (o.logger ?? LOG_NONE).child({ job: job.name, runId });
   log(`decision: ${decision.connector} — ${decision.reason}`);
+  lg.info(
+    {
+      event: 'decision',
+      connector: decision.connector,
+      rule: decision.rule,
+      reason: decision.reason,
+      controllerFile: decision.controllerFile,
+      purpose: o.purpose ?? 'run',
+    },
+    `decision: ${decision.connector} — ${decision.reason}`,
+  );
 
   const planInput = {
     source: job.source.uri,
@@ -275,6 +303,17 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
       alertOptions,
     );
     if (r.delivered) alertsDelivered++;
+    lg.warn(
+      {
+        event: 'alert',
+        kind,
+        webhook: alertOptions.webhook !== undefined,
+        delivered: r.delivered,
+        ...(r.status === undefined ? {} : { status: r.status }),
+        ...(r.error === undefined ? {} : { deliveryError: r.error }),
+      },
+      `alert ${kind}: ${message}`,
+    );
   };
 
   // the run's stop: its time limit (timeouts.job) or an interruption (o.signal); see catalogGate
@@ -299,11 +338,15 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const untilStopped = <T>(p: Promise<T>): Promise<T> => {
     p.then(
       () => {
-        if (abandoned) log(`stopped run ${runId}: its path ended after the stop`);
+        if (!abandoned) return;
+        log(`stopped run ${runId}: its path ended after the stop`);
+        lg.warn({ event: 'stopped-path-ended' }, "the stopped run's path ended after the stop");
       },
       (e: unknown) => {
-        if (abandoned)
-          log(`stopped run ${runId}: its path ended after the stop: ${(e as Error)?.message ?? String(e)}`);
+        if (!abandoned) return;
+        const m = (e as Error)?.message ?? String(e);
+        log(`stopped run ${runId}: its path ended after the stop: ${m}`);
+        lg.warn({ event: 'stopped-path-ended', error: m }, "the stopped run's path ended after the stop");
       },
     );
     return Promise.race([p, stopped]);
@@ -327,6 +370,26 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   if (o.signal?.aborted) onAbort();
   else o.signal?.addEventListener('abort', onAbort, { once: true });
   let planText = '';
+  const planLog = (plan: ConnectorJobPlan, path: 'new' | 'dry-run') =>
+    lg.info(
+      {
+        event: 'plan',
+        path,
+        connector: plan.connectorName,
+        table: tableName,
+        mode: plan.target.mode,
+        consistency: job.consistency,
+        passes: plan.passes.map((p) => ({
+          source: p.source.name,
+          role: p.source.role,
+          tasks: p.plan.tasks.length,
+          workers: p.plan.workers,
+          nodes: p.plan.nodes.length,
+          bytes: p.plan.totalBytes,
+        })),
+      },
+      `plan: ${plan.passes.reduce((a, p) => a + p.plan.tasks.length, 0)} tasks over ${plan.passes.length} pass(es)`,
+    );
   type PathResult = { rows: number; files: number; bytes: number; snapshotId: bigint };
   const properties = { ...(job.target.properties ?? {}), 'datamove.job': job.name };
 
@@ -337,37 +400,91 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     if (planText === '') {
       planText = planFormat(job, plan, decision);
       log(planText);
+      planLog(plan, 'new');
     }
     await targetTableEnsure(catalog, tableId, plan.target, {
       ...properties,
       'datamove.connector': plan.connectorName,
     });
     log('new path: compacting in worker threads');
+    lg.info({ event: 'phase', path: 'new' }, 'new path: compacting in worker threads');
     const passBytes = plan.passes.map((p) => p.plan.totalBytes);
     const allBytes = passBytes.reduce((a, b) => a + b, 0);
+    let loggedTenth = -1;
     const r = await connectorJobRun(plan, {
       catalog,
       sourceOptions,
-      ...(o.onProgress === undefined
-        ? {}
-        : {
-            onEvent: (e, pass) => {
-              if (e.type !== 'progress') return;
-              const before = passBytes.slice(0, pass.index).reduce((a, b) => a + b, 0);
-              const read = before + e.bytesRead;
-              o.onProgress!({
-                path: 'new',
-                fraction: allBytes === 0 ? 1 : Math.min(1, read / allBytes),
-                bytesRead: read,
-                totalBytes: allBytes,
-                rows: e.rows,
-                tasksDone: e.tasksDone,
-                tasksTotal: e.tasksTotal,
-                pass: pass.index,
-                passes: pass.count,
-              });
-            },
-          }),
+      onEvent: (e, pass) => {
+        const at = { pass: pass.index, source: plan.passes[pass.index]?.source.name };
+        switch (e.type) {
+          case 'task-start':
+            lg.info(
+              { event: 'task-start', ...at, taskId: e.taskId, attempt: e.attempt, range: e.range },
+              `task ${e.taskId} started (attempt ${e.attempt})`,
+            );
+            return;
+          case 'task-done':
+            lg.info(
+              {
+                event: 'task-done',
+                ...at,
+                taskId: e.taskId,
+                attempt: e.attempt,
+                bytesRead: e.result.bytesRead,
+              },
+              `task ${e.taskId} done`,
+            );
+            return;
+          case 'task-retry':
+          case 'task-failed':
+            (e.type === 'task-retry' ? lg.warn : lg.error).call(
+              lg,
+              {
+                event: e.type,
+                ...at,
+                taskId: e.taskId,
+                attempt: e.attempt,
+                range: e.range,
+                error: e.error.message,
+              },
+              `task ${e.taskId} ${e.type === 'task-retry' ? 'will be retried' : 'failed'}: ${e.error.message}`,
+            );
+            return;
+          case 'task-progress':
+            return;
+          case 'progress': {
+            const before = passBytes.slice(0, pass.index).reduce((a, b) => a + b, 0);
+            const read = before + e.bytesRead;
+            const progress: JobProgress = {
+              path: 'new',
+              fraction: allBytes === 0 ? 1 : Math.min(1, read / allBytes),
+              bytesRead: read,
+              totalBytes: allBytes,
+              rows: e.rows,
+              tasksDone: e.tasksDone,
+              tasksTotal: e.tasksTotal,
+              pass: pass.index,
+              passes: pass.count,
+            };
+            o.onProgress?.(progress);
+            const tenth = Math.floor(progress.fraction * 10);
+            if (tenth > loggedTenth) {
+              loggedTenth = tenth;
+              lg.info(
+                {
+                  event: 'progress',
+                  ...at,
+                  percent: tenth * 10,
+                  bytesRead: read,
+                  totalBytes: allBytes,
+                  rows: e.rows,
+                },
+                `progress ${tenth * 10}% (${e.tasksDone}/${e.tasksTotal} tasks of pass ${pass.index + 1}/${pass.count})`,
+              );
+            }
+          }
+        }
+      },
       ...(o.workers === undefined ? {} : { workers: o.workers }),
       ...(o.pool === undefined ? {} : { pool: o.pool }),
     });
@@ -384,6 +501,10 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const legacyPath = async (): Promise<PathResult> => {
     if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);
     log('legacy path: one process, DuckDB staging table, SQL reconciliation');
+    lg.info(
+      { event: 'phase', path: 'legacy' },
+      'legacy path: one process, DuckDB staging table, SQL reconciliation',
+    );
     const r = await legacyJobRun(
       {
         source: job.source.uri,
@@ -402,7 +523,14 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
           ? {}
           : { replicationFactor: job.source.replicationFactor }),
       },
-      { catalog, sourceOptions, onPhase: log },
+      {
+        catalog,
+        sourceOptions,
+        onPhase: (line) => {
+          log(line);
+          lg.info({ event: 'phase', path: 'legacy' }, line);
+        },
+      },
     );
     return { rows: r.rowsWritten, files: r.files, bytes: r.bytes, snapshotId: r.commit.snapshotId };
   };
@@ -432,6 +560,27 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
       plan: planText,
       alertsDelivered,
     };
+    if (status === 'succeeded')
+      lg.info(
+        {
+          event: summary.dryRun ? 'dry-run-finished' : 'run-finished',
+          status,
+          connectorUsed: used,
+          fallback: fb !== undefined,
+          rows: summary.rows,
+          bytes: summary.bytes,
+          files: summary.files,
+          snapshotId: summary.snapshotId,
+          durationMs: summary.durationMs,
+          cpuSeconds: summary.cpuSeconds,
+        },
+        `run ${status}: ${summary.rows} rows via ${used ?? 'no path (dry run)'} in ${summary.durationMs} ms`,
+      );
+    else
+      lg.error(
+        { event: 'run-failed', status, error, durationMs: summary.durationMs },
+        `run failed: ${error ?? 'unknown error'}`,
+      );
     if (!summary.dryRun)
       history.runRecord({
         runId,
@@ -462,6 +611,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
       const plan = await connectorJobPlan(planInput, env);
       planText = planFormat(job, plan, decision);
       log(planText);
+      planLog(plan, 'dry-run');
       for (const p of plan.passes) log(compactionPlanFormat(p.plan, 10).trimEnd());
       return finish('succeeded', undefined, undefined, undefined);
     }
@@ -485,6 +635,10 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
             onFallback: async (cause) => {
               if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);
               log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);
+              lg.warn(
+                { event: 'fallback', cause: cause.kind, error: cause.message },
+                `new path failed (${cause.kind}); falling back to the legacy path`,
+              );
               await alert(
                 'fallback',
                 `new path failed (${cause.kind}), ran the legacy path: ${cause.message}`,

@@ -58,8 +58,15 @@ export interface RunHistory {
   readonly path: string;
   runRecord(r: RunRecord): void;
   decisionRecord(d: DecisionRecord): void;
+  /** Runs in start order (oldest first), of one job or all. */
   runs(job?: string): RunRecord[];
+  /** One run by id, or undefined. */
+  runGet(runId: string): RunRecord | undefined;
+  /** Each job's latest run of `purpose` (default `run`), by job name. */
+  runsLatest(purpose?: string): RunRecord[];
   decisions(job?: string): DecisionRecord[];
+  /** The decision recorded for a run, or undefined. */
+  decisionOf(runId: string): DecisionRecord | undefined;
   close(): void;
 }
 
@@ -91,6 +98,36 @@ export function runHistoryOpen(path: string): RunHistory {
   );
   const nul = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
   const und = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+  const runOf = (x: Record<string, unknown>): RunRecord => ({
+    runId: x.run_id as string,
+    job: x.job as string,
+    jobFile: und(x.job_file as string | null),
+    startedAt: x.started_at as string,
+    finishedAt: x.finished_at as string,
+    status: x.status as 'succeeded',
+    decided: x.decided as 'new',
+    connectorUsed: und(x.connector_used as 'new' | null),
+    fallback: x.fallback === 1,
+    fallbackCause: und(x.fallback_cause as string | null),
+    rows: x.rows as number,
+    bytes: x.bytes as number,
+    files: x.files as number,
+    snapshotId: und(x.snapshot_id as string | null),
+    table: x.target_table as string,
+    durationMs: x.duration_ms as number,
+    cpuSeconds: x.cpu_seconds as number,
+    error: und(x.error as string | null),
+    purpose: x.purpose as string,
+  });
+  const decisionOf = (x: Record<string, unknown>): DecisionRecord => ({
+    time: x.time as string,
+    job: x.job as string,
+    runId: und(x.run_id as string | null),
+    connector: x.connector as 'new',
+    rule: und(x.rule as number | null),
+    reason: x.reason as string,
+    controllerFile: und(x.controller_file as string | null),
+  });
   return {
     path,
     runRecord(r) {
@@ -119,41 +156,31 @@ export function runHistoryOpen(path: string): RunHistory {
           `SELECT * FROM datamove_runs ${job === undefined ? '' : 'WHERE job = ?'} ORDER BY started_at`,
         )
         .all(...(job === undefined ? [] : [job])) as Record<string, unknown>[];
-      return rows.map((x) => ({
-        runId: x.run_id as string,
-        job: x.job as string,
-        jobFile: und(x.job_file as string | null),
-        startedAt: x.started_at as string,
-        finishedAt: x.finished_at as string,
-        status: x.status as 'succeeded',
-        decided: x.decided as 'new',
-        connectorUsed: und(x.connector_used as 'new' | null),
-        fallback: x.fallback === 1,
-        fallbackCause: und(x.fallback_cause as string | null),
-        rows: x.rows as number,
-        bytes: x.bytes as number,
-        files: x.files as number,
-        snapshotId: und(x.snapshot_id as string | null),
-        table: x.target_table as string,
-        durationMs: x.duration_ms as number,
-        cpuSeconds: x.cpu_seconds as number,
-        error: und(x.error as string | null),
-        purpose: x.purpose as string,
-      }));
+      return rows.map(runOf);
+    },
+    runGet(runId) {
+      const x = db.prepare('SELECT * FROM datamove_runs WHERE run_id = ?').get(runId);
+      return x === undefined ? undefined : runOf(x as Record<string, unknown>);
+    },
+    runsLatest(purpose = 'run') {
+      const rows = db
+        .prepare(
+          `SELECT * FROM datamove_runs r WHERE purpose = ? AND started_at = (
+             SELECT MAX(started_at) FROM datamove_runs WHERE job = r.job AND purpose = r.purpose)
+           ORDER BY job`,
+        )
+        .all(purpose) as Record<string, unknown>[];
+      return rows.map(runOf);
     },
     decisions(job) {
       const rows = db
         .prepare(`SELECT * FROM datamove_decisions ${job === undefined ? '' : 'WHERE job = ?'} ORDER BY id`)
         .all(...(job === undefined ? [] : [job])) as Record<string, unknown>[];
-      return rows.map((x) => ({
-        time: x.time as string,
-        job: x.job as string,
-        runId: und(x.run_id as string | null),
-        connector: x.connector as 'new',
-        rule: und(x.rule as number | null),
-        reason: x.reason as string,
-        controllerFile: und(x.controller_file as string | null),
-      }));
+      return rows.map(decisionOf);
+    },
+    decisionOf(runId) {
+      const x = db.prepare('SELECT * FROM datamove_decisions WHERE run_id = ? ORDER BY id DESC').get(runId);
+      return x === undefined ? undefined : decisionOf(x as Record<string, unknown>);
     },
     close() {
       db.close();

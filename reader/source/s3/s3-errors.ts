@@ -28,6 +28,39 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** What kind of failure an S3 request had (the metrics' `kind` label). */
+export type S3FailureKind =
+  | 'not-found'
+  | 'access-denied'
+  | 'credentials'
+  | 'throttled'
+  | 'server-error'
+  | 'network'
+  | 'other';
+
+export type S3FailureListener = (kind: S3FailureKind, operation: string) => void;
+
+const failureListeners = new Set<S3FailureListener>();
+
+/**
+ * Calls `listener` on every failed S3 request of this thread (each attempt, retried or not) — the metrics
+ * count them by kind. Returns the function that removes it. Listening changes nothing in how requests run.
+ */
+export function s3FailureListen(listener: S3FailureListener): () => void {
+  failureListeners.add(listener);
+  return () => failureListeners.delete(listener);
+}
+
+function failureNotify(kind: S3FailureKind, operation: string): void {
+  for (const l of failureListeners) {
+    try {
+      l(kind, operation);
+    } catch {
+      // a listener's failure is not the request's
+    }
+  }
+}
+
 interface SdkErrorLike {
   name?: string;
   code?: string;
@@ -45,6 +78,30 @@ export function s3ErrorStatus(e: unknown): number | undefined {
  * Classifies an SDK error for `operation` (`GET`, `LIST`, `HEAD`) on `s3://bucket/key`.
  */
 export function s3Error(e: unknown, operation: string, bucket: string, key: string): DatamoveError {
+  const d = s3ErrorClassify(e, operation, bucket, key);
+  const status = d.context.status as number | undefined;
+  const code = String(d.context.code ?? '');
+  const netCode = (e as { code?: string } | undefined)?.code ?? code;
+  failureNotify(
+    d.kind === 'NotFound'
+      ? 'not-found'
+      : /credentials were rejected/.test(d.message)
+        ? 'credentials'
+        : /access denied/.test(d.message)
+          ? 'access-denied'
+          : status === 429 || code === 'SlowDown' || /Throttl|TooManyRequests/.test(code)
+            ? 'throttled'
+            : status !== undefined && status >= 500
+              ? 'server-error'
+              : NETWORK_CODES.has(netCode) || NETWORK_CODES.has(code)
+                ? 'network'
+                : 'other',
+    operation,
+  );
+  return d;
+}
+
+function s3ErrorClassify(e: unknown, operation: string, bucket: string, key: string): DatamoveError {
   const err = (e ?? {}) as SdkErrorLike;
   const name = err.name ?? err.code ?? 'Error';
   const status = s3ErrorStatus(e);
