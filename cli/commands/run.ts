@@ -5,11 +5,22 @@
  * warehouse. The work is in decider/.
  */
 import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DatamoveError } from '../../core/errors.js';
 import { type Controller, controllerLoad, type PathName } from '../../decider/controller.js';
 import { type Job, jobFileLoad, jobParse } from '../../decider/job-file.js';
-import { type JobRunSummary, jobDecide, jobRun, jobSourceOptions } from '../../decider/job-run.js';
+import {
+  type JobProgress,
+  type JobRunSummary,
+  jobDecide,
+  jobHistoryPath,
+  jobRun,
+  jobSourceOptions,
+} from '../../decider/job-run.js';
+import { logCreate } from '../../decider/log.js';
+import { metricsCreate, metricsTextfileWrite } from '../../decider/metrics.js';
 import { backupLayoutResolve } from '../../reader/backup/layouts.js';
 import { backupSourceOpen } from '../../reader/source/source-uri.js';
 import type { CliIO } from '../main.js';
@@ -23,6 +34,8 @@ interface RunFlags {
   readonly controller?: string;
   readonly json?: boolean;
   readonly progress?: boolean;
+  readonly verbose?: boolean;
+  readonly metricsTextfile?: string;
   readonly source?: string;
   readonly keyspace?: string;
   readonly table?: string;
@@ -143,31 +156,81 @@ export function summaryFormat(s: JobRunSummary): string {
   ].join('\n');
 }
 
-/** Progress: a redrawn line on a terminal (phase, elapsed time), plain log lines otherwise. */
-export function progressLog(io: CliIO, tty: boolean): { log: (line: string) => void; stop: () => void } {
-  if (!tty) return { log: (l) => io.stderr.write(`${l}\n`), stop: () => {} };
-  const started = Date.now();
-  const frames = ['|', '/', '-', '\\'];
-  let phase = 'starting';
-  let i = 0;
-  const draw = () => {
-    const s = ((Date.now() - started) / 1000).toFixed(1);
-    const width = 24;
-    const pos = i % width;
-    const bar = `${'.'.repeat(pos)}###${'.'.repeat(Math.max(0, width - pos))}`.slice(0, width + 3);
-    io.stderr.write(`\r${frames[i++ % 4]} [${bar}] ${s}s ${phase.slice(0, 80).padEnd(80)}`);
+export interface ProgressDisplay {
+  /** A log line: shown as the bar's phase on a terminal, written as is otherwise. */
+  log(line: string): void;
+  /** The new path's real progress (bytes read of the plan's total). */
+  update(p: JobProgress): void;
+  /** A stream for other output (the logger): lines appear above the bar, which is redrawn under them. */
+  readonly stream: Writable;
+  stop(): void;
+}
+
+/**
+ * Progress: on a terminal a cli-progress bar with the real percentage (bytes read of the plan's total over
+ * every pass), tasks, rows, ETA and the current phase; plain log lines otherwise.
+ */
+export function progressLog(io: CliIO, tty: boolean): ProgressDisplay {
+  if (!tty)
+    return {
+      log: (l) => io.stderr.write(`${l}\n`),
+      update: () => {},
+      stream: io.stderr,
+      stop: () => {},
+    };
+  const bar = new SingleBar(
+    {
+      stream: io.stderr,
+      format:
+        '{bar} {percentage}% | {read}/{total_mib} MiB | {tasks} tasks | {rows} rows | ETA {eta_formatted} | {phase}',
+      barsize: 24,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 20,
+      fps: 8,
+      // some terminals (and `--progress` into a pipe) are not TTYs: draw anyway
+      noTTYOutput: true,
+      notTTYSchedule: 500,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const payload = { read: '0.0', total_mib: '?', tasks: '-', rows: 0, phase: 'starting' };
+  const ensure = () => {
+    if (!started) {
+      started = true;
+      bar.start(1000, 0, payload);
+    }
   };
-  const timer = setInterval(draw, 150);
-  timer.unref();
+  const above = (text: string) => {
+    if (started) io.stderr.write('\r\x1b[2K');
+    io.stderr.write(text);
+    if (started) bar.render();
+  };
   return {
     log: (l) => {
-      if (l.startsWith('ALERT') || l.includes('falling back')) io.stderr.write(`\r${l.padEnd(110)}\n`);
-      phase = l.split('\n')[0]!;
-      draw();
+      if (l.startsWith('ALERT') || l.includes('falling back')) above(`${l}\n`);
+      ensure();
+      payload.phase = l.split('\n')[0]!.slice(0, 60);
+      bar.update(payload);
     },
+    update: (p) => {
+      ensure();
+      payload.read = (p.bytesRead / 2 ** 20).toFixed(1);
+      payload.total_mib = (p.totalBytes / 2 ** 20).toFixed(1);
+      payload.tasks = `${p.tasksDone}/${p.tasksTotal}${p.passes > 1 ? ` (pass ${p.pass + 1}/${p.passes})` : ''}`;
+      payload.rows = p.rows;
+      payload.phase = 'new path: compacting';
+      bar.update(Math.round(p.fraction * 1000), payload);
+    },
+    stream: new Writable({
+      write(chunk: Buffer | string, _enc, done) {
+        above(chunk.toString());
+        done();
+      },
+    }),
     stop: () => {
-      clearInterval(timer);
-      io.stderr.write(`\r${' '.repeat(120)}\r`);
+      if (started) bar.stop();
     },
   };
 }
@@ -186,8 +249,18 @@ async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO):
     };
   const override = pathOverride(flags, file !== undefined);
   const controller = cliController(flags.controller);
-  const tty = flags.progress ?? (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const terminal = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  const tty = flags.progress ?? terminal;
   const progress = progressLog(io, tty && flags.json !== true);
+  // structured logs on stderr: JSON lines; human lines with --verbose; on a terminal without --verbose
+  // only warnings and errors (fallbacks, alerts, failures) show, above the progress bar
+  const humanTerminal = tty && flags.json !== true && flags.verbose !== true;
+  const logger = logCreate({
+    destination: progress.stream,
+    verbose: flags.verbose === true || humanTerminal,
+    colorize: terminal,
+    ...(humanTerminal ? { level: 'warn' as const } : flags.verbose ? {} : { level: 'info' as const }),
+  });
   let summary: JobRunSummary;
   try {
     summary = await jobRun(job, {
@@ -195,15 +268,26 @@ async function runCommand(file: string | undefined, flags: RunFlags, io: CliIO):
       ...(override === undefined ? {} : { override }),
       dryRun: flags.dryRun === true,
       ...(flags.workers === undefined ? {} : { workers: Number(flags.workers) }),
+      logger,
+      onProgress: (p) => progress.update(p),
       log: (line) => {
-        if (flags.json) io.stderr.write(`${line}\n`);
-        else if (!tty && (line.startsWith('decision:') || line.startsWith('plan:') || line.startsWith('  ')))
+        // the plain lines: decision and plan on stdout when not redrawing a bar; the rest is in the log
+        if (flags.json) return;
+        if (!tty && (line.startsWith('decision:') || line.startsWith('plan:') || line.startsWith('  ')))
           io.stdout.write(`${line}\n`);
-        else progress.log(line);
+        else if (tty) progress.log(line);
       },
     });
   } finally {
     progress.stop();
+    if (flags.metricsTextfile !== undefined) {
+      const metrics = metricsCreate({ historyPaths: () => [jobHistoryPath(job)] });
+      try {
+        await metricsTextfileWrite(flags.metricsTextfile, metrics);
+      } finally {
+        metrics.close();
+      }
+    }
   }
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -244,7 +328,12 @@ export function registerRun(program: Command, io: CliIO): void {
         'controller file (default $DATAMOVE_CONTROLLER or ./.datamove/controller.yaml)',
       )
       .option('--json', 'print the summary as JSON')
-      .option('--progress', 'draw the progress line even when stderr is not a terminal')
+      .option('--progress', 'draw the progress bar even when stderr is not a terminal')
+      .option('--verbose', 'human-readable logs on stderr instead of JSON lines')
+      .option(
+        '--metrics-textfile <path>',
+        'after the run, write Prometheus metrics of the run history to this file (node_exporter textfile)',
+      )
       .option('--source <uri>', 'one-off run: backups (s3://bucket/prefix, file:///path or a folder)')
       .option('--keyspace <ks>', 'one-off run: keyspace (default: the only one in the backup)')
       .option('--table <t>', 'one-off run: table (default: the only one in the backup)')
