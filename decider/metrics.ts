@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { DatamoveError } from '../core/errors.js';
 import { s3FailureListen } from '../reader/source/s3/s3-errors.js';
 
 export interface MetricsOptions {
@@ -293,7 +294,13 @@ export async function metricsServe(
     );
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (e) =>
+      fail(
+        new DatamoveError('InvalidArgument', `metrics: cannot listen on ${host}:${port}: ${e.message}`, {
+          context: { field: 'metrics-port', port },
+        }),
+      ),
+    );
     server.listen(port, host, () => ok());
   });
   return {
