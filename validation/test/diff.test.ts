@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSessionOpen, parquetDiff } from '../diff.js';
+import { diffSessionOpen, parquetDiff, tableRefParse } from '../diff.js';
 import { diffReportFormat } from '../diff-format.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-diff-'));
@@ -139,6 +139,16 @@ describe('parquetDiff', () => {
     expect(r.keyed).toMatchObject({ missing: 1000, phantom: 0 });
     const e = await parquetDiff({ label: 'a', files: [] }, { label: 'b', files: [] });
     expect(e).toMatchObject({ cRows: 0, mRows: 0, equal: true, similarity: 100 });
+  });
+
+  it('parses table references with a snapshot id or a time', () => {
+    expect(tableRefParse('lake.t')).toEqual({ table: { namespace: ['lake'], name: 't' }, text: 'lake.t' });
+    expect(tableRefParse('a.b.t@123').selector).toEqual({ snapshotId: '123' });
+    expect(tableRefParse('lake.t@2026-01-01T00:00:00Z').selector).toEqual({ asOf: '2026-01-01T00:00:00Z' });
+    expect(() => tableRefParse('lake.t@yesterday')).toThrow(
+      /diff: lake.t@yesterday: 'yesterday' after @ must be a snapshot id or an ISO-8601 time/,
+    );
+    expect(() => tableRefParse('t')).toThrow(/must be <namespace>.<table>/);
   });
 
   it('rejects a key column that is not on both sides', async () => {

@@ -176,6 +176,38 @@ describe('shadow', () => {
     expect(r.alertsDelivered).toBe(1);
   }, 120_000);
 
+  it('a controller that picks the legacy path: legacy is production, the new path writes the shadow table', async () => {
+    const controller = controllerParse(
+      { rules: [{ match: { job: 'shadow-legacy' }, connector: 'legacy' }] },
+      undefined,
+    );
+    const r = await shadowRun(job('shadow-legacy', 'all', 'narrow_l'), { ...common(), controller });
+    expect([r.productionPath, r.shadowPath, r.shadowTable]).toEqual([
+      'legacy',
+      'new',
+      'lake.narrow_l__shadow_new',
+    ]);
+    expect(r.report.c.table).toBe('lake.narrow_l');
+    expect(r.report.m.table).toBe('lake.narrow_l__shadow_new');
+    expect(r.report).toMatchObject({ cMinusM: 0, mMinusC: 0, equal: true });
+    // snapshots by id and by time: the earlier shadow run's tables
+    const byId = await tableDiff(
+      opened.catalog,
+      tableRefParse(`lake.narrow_l@${r.production.snapshotId}`),
+      tableRefParse(`lake.narrow@${new Date().toISOString()}`),
+      { key: ['id', 'ck'] },
+    );
+    expect(byId.c.snapshot?.snapshotId).toBe(r.production.snapshotId);
+    expect(byId).toMatchObject({ cMinusM: 0, mMinusC: 0, equal: true });
+    await expect(
+      tableDiff(
+        opened.catalog,
+        tableRefParse('lake.narrow@1999-01-01T00:00:00Z'),
+        tableRefParse('lake.narrow'),
+      ),
+    ).rejects.toThrow(/no snapshot was current at 1999-01-01/);
+  }, 120_000);
+
   it('diffs tables in an S3 warehouse (files fetched through the FileIO)', async () => {
     const inS3 = await catalogOpen({ catalog: catalogPath, warehouse: 's3://lake/wh', s3: s3.options });
     try {
