@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { isDatamoveError } from '../core/errors.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCompact } from './commands/compact.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDiff } from './commands/diff.js';
 import { registerGenerate } from './commands/generate.js';
@@ -32,6 +33,7 @@ const COMMANDS: readonly ((program: Command, io: CliIO) => void)[] = [
   registerRun,
   registerSchedule,
   registerJobs,
+  registerDashboard,
   registerDemo,
   registerDiff,
   registerShadow,
