@@ -392,12 +392,23 @@ async function keyedCounts(
 ): Promise<KeyedCounts> {
   const keyList = key.map(q).join(', ');
   const others = schema.common.filter((c) => !key.includes(c.name));
+  // Which differing keys occur on each side at all: the (small) set of differing keys is the build side of
+  // a semi join that streams each side once. A correlated NOT EXISTS against a whole side let DuckDB build
+  // its hash table over that side instead.
+  await s.connection.run(
+    `CREATE OR REPLACE TEMP TABLE diff_keys AS SELECT DISTINCT ${keyList} FROM diff_groups`,
+  );
+  for (const side of ['c', 'm'])
+    await s.connection.run(
+      `CREATE OR REPLACE TEMP TABLE diff_keys_${side} AS
+         SELECT DISTINCT ${key.map((k) => `x.${q(k)}`).join(', ')} FROM ${side} x SEMI JOIN diff_keys k ON ${keyJoin(key, 'x', 'k')}`,
+    );
   // the differing rows, each with whether its key is on the other side at all and in the other side's differences
   await s.connection.run(
     `CREATE OR REPLACE TEMP TABLE diff_keyed AS
        SELECT d.*, CASE WHEN d.__dm_c > d.__dm_m THEN 'c' ELSE 'm' END AS __dm_side,
-              (d.__dm_c > d.__dm_m AND NOT EXISTS (SELECT 1 FROM m y WHERE ${keyJoin(key, 'y', 'd')}))
-                OR (d.__dm_m > d.__dm_c AND NOT EXISTS (SELECT 1 FROM c y WHERE ${keyJoin(key, 'y', 'd')})) AS __dm_absent,
+              (d.__dm_c > d.__dm_m AND NOT EXISTS (SELECT 1 FROM diff_keys_m y WHERE ${keyJoin(key, 'y', 'd')}))
+                OR (d.__dm_m > d.__dm_c AND NOT EXISTS (SELECT 1 FROM diff_keys_c y WHERE ${keyJoin(key, 'y', 'd')})) AS __dm_absent,
               EXISTS (SELECT 1 FROM diff_groups y WHERE ${keyJoin(key, 'y', 'd')}
                         AND sign(y.__dm_c - y.__dm_m) <> sign(d.__dm_c - d.__dm_m)) AS __dm_counterpart
        FROM diff_groups d`,
