@@ -10,11 +10,15 @@
  * close), `preserve_insertion_order=false`, one thread per core. Local data files are read in place; S3
  * files are downloaded through the catalog's FileIO to the temp area first.
  *
- * One pass, not two `EXCEPT ALL`s: the rows of both sides are grouped on every column with a count per
- * side (`GROUP BY ALL … HAVING count_c <> count_m`), so each side is scanned once and only the differing
- * groups are kept (table `diff_groups`); C−M is each group with count_c > count_m, repeated count_c −
- * count_m times — exactly `EXCEPT ALL`. Two `EXCEPT ALL` queries over 10 M rows a side took 43 s and
- * 1.9 GB RSS on 2 cores; the grouped pass took 30 s and 1.3 GB (validation/bench/diff.bench.ts). The
+ * Not two `EXCEPT ALL`s, but counts per side: first per row hash (`hash(all columns)`, grouped with a
+ * count per side; only hashes whose counts differ are kept — 8-byte groups, so 50 M rows a side fit), then,
+ * for just the rows with those hashes, per row (`GROUP BY ALL … HAVING count_c <> count_m`, table
+ * `diff_groups`); C−M is each group with count_c > count_m, repeated count_c − count_m times — exactly
+ * `EXCEPT ALL`. Two `EXCEPT ALL` queries over 10 M rows a side took 43 s and 1.9 GB RSS on 2 cores, one
+ * grouped pass over whole rows 30 s and 1.3 GB, and at 50 M rows a side that pass ran out of a 1.2 GB
+ * DuckDB limit (validation/bench/diff.bench.ts). The hash step only narrows the rows compared exactly:
+ * a difference escapes only if a row only in C and a row only in M share a 64-bit hash with the same
+ * multiplicity (odds about |C−M|·|M−C| / 2^64: 1 in 18 million for a million differing rows each way). The
  * tests check the counts against `EXCEPT ALL` itself.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -333,10 +337,19 @@ async function diffReport(
     };
   }
   const list = cols.join(', ');
+  // 1: row hashes whose counts differ between the sides (8-byte groups: spills little)
+  await s.connection.run(
+    `CREATE OR REPLACE TEMP TABLE diff_hashes AS
+       SELECT __dm_h FROM (SELECT hash(${list}) AS __dm_h, 1 AS __dm_c, 0 AS __dm_m FROM c
+                           UNION ALL SELECT hash(${list}), 0, 1 FROM m)
+       GROUP BY __dm_h HAVING sum(__dm_c) <> sum(__dm_m)`,
+  );
+  // 2: exact multiset comparison of just the rows with those hashes
   await s.connection.run(
     `CREATE OR REPLACE TEMP TABLE diff_groups AS
        SELECT ${list}, sum(__dm_c)::BIGINT AS __dm_c, sum(__dm_m)::BIGINT AS __dm_m
-       FROM (SELECT ${list}, 1 AS __dm_c, 0 AS __dm_m FROM c UNION ALL SELECT ${list}, 0, 1 FROM m)
+       FROM (SELECT ${list}, 1 AS __dm_c, 0 AS __dm_m FROM c WHERE hash(${list}) IN (SELECT __dm_h FROM diff_hashes)
+             UNION ALL SELECT ${list}, 0, 1 FROM m WHERE hash(${list}) IN (SELECT __dm_h FROM diff_hashes))
        GROUP BY ALL HAVING sum(__dm_c) <> sum(__dm_m)`,
   );
   // C−M and M−C with their multiplicities (EXCEPT ALL)
