@@ -6,7 +6,8 @@
  * (a key on both sides whose multiplicity differs). Every column of the common schema is compared; columns
  * on one side only, or with different types, are reported, and make the two sides differ.
  *
- * Out of core: DuckDB runs with a memory limit (default 2GB) and a temp directory of its own (removed at
+ * Out of core: DuckDB runs with a memory limit (default 1536MB, which keeps the whole process within
+ * 2 GiB: the process peaks at DuckDB's limit plus ~200 MiB) and a temp directory of its own (removed at
  * close), `preserve_insertion_order=false`, one thread per core. Local data files are read in place; S3
  * files are downloaded through the catalog's FileIO to the temp area first.
  *
@@ -54,12 +55,15 @@ export function tableRefParse(text: string): TableRef {
   return { table, selector: { asOf: sel }, text };
 }
 
+/** DuckDB's default limit: with ~200 MiB of process overhead on top, a diff stays within 2 GiB. */
+export const DIFF_MEMORY_LIMIT = '1536MB';
+
 export interface DiffOptions {
   /** Key columns: splits the differences into missing, phantom, changed and duplicates. */
   readonly key?: readonly string[];
   /** Sample rows per kind (default 10). */
   readonly samples?: number;
-  /** DuckDB `memory_limit` (default `2GB`). */
+  /** DuckDB `memory_limit` (default `1536MB`: the whole process stays within 2 GiB). */
   readonly memoryLimit?: string;
   /** DuckDB threads (default: one per core). */
   readonly threads?: number;
@@ -233,7 +237,7 @@ export async function diffSessionOpen(
   };
   try {
     instance = await DuckDBInstance.create(':memory:', {
-      memory_limit: options.memoryLimit ?? '2GB',
+      memory_limit: options.memoryLimit ?? DIFF_MEMORY_LIMIT,
       temp_directory: spill,
       preserve_insertion_order: 'false',
       threads: String(options.threads ?? Math.max(1, cpus().length)),

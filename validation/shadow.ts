@@ -41,7 +41,7 @@ export interface ShadowOptions {
   /** Diff key columns (default: the table's identifier fields, else its sort order). */
   readonly key?: readonly string[];
   readonly samples?: number;
-  /** DuckDB memory limit of the diff (default 2GB). */
+  /** DuckDB memory limit of the diff (default 1536MB). */
   readonly memoryLimit?: string;
   /** The time the shadow run starts (default the clock): the runs' reference and backup time. */
   readonly startedAt?: Date;

@@ -1,22 +1,27 @@
 /**
  * `datamove demo`: the whole product in one command, on this machine. Starts the embedded S3, generates a
  * small multi-node Cassandra backup (the narrow preset and a Key-Value table) into it, writes job files and
- * a controller file, runs every job through the decider (the narrow table by the new path and, for
- * comparison, by the legacy path; the kv table by the new path), prints the summaries and a DuckDB query
- * over the resulting Iceberg table, and says how to look around. Everything stays under `./.datamove/`.
+ * a controller file, runs every job through the decider — the narrow table in shadow mode (the decided path
+ * writes the job's table, the other path a shadow table, and the two are diffed: C = M), the kv table once —
+ * prints the summaries, the diff and a DuckDB query over the resulting Iceberg table, writes the dashboard,
+ * and says how to look around. Everything stays under `./.datamove/`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { controllerLoad } from '../../decider/controller.js';
+import { dashboardWrite } from '../../decider/dashboard.js';
 import { jobFileLoad } from '../../decider/job-file.js';
 import { type JobRunSummary, jobRun } from '../../decider/job-run.js';
+import { runHistoryPath } from '../../decider/run-history.js';
 import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
 import { type GenerateOptions, generate } from '../../infra/generator/generate.js';
 import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
 import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { diffReportFormat } from '../../validation/diff-format.js';
+import { shadowRun } from '../../validation/shadow.js';
 import type { CliIO } from '../main.js';
 import { progressLog, summaryFormat } from './run.js';
 
@@ -144,15 +149,6 @@ export function registerDemo(program: Command, io: CliIO): void {
             target: 'narrow',
           },
           {
-            file: 'narrow-legacy.yaml',
-            name: 'shop-narrow-legacy',
-            uri: 's3://backups/demo-cluster/main',
-            keyspace: 'shop',
-            table: 'narrow',
-            connector: 'raw',
-            target: 'narrow_legacy',
-          },
-          {
             file: 'kv.yaml',
             name: 'kv-items',
             uri: 's3://backups/demo-cluster/kv',
@@ -168,22 +164,37 @@ export function registerDemo(program: Command, io: CliIO): void {
         const controller = controllerLoad(join(demo, 'controller.yaml'), { required: true });
         const opened = await catalogOpen({});
         const summaries: JobRunSummary[] = [];
+        let shadowEqual = false;
         try {
-          for (const j of jobs) {
+          for (const [i, j] of jobs.entries()) {
             const job = jobFileLoad(join(demo, 'jobs', j.file));
-            say(`\n== job ${job.name} (${join('.datamove/demo/jobs', j.file)})`);
+            const shadow = i === 0;
+            say(
+              `\n== job ${job.name} (${join('.datamove/demo/jobs', j.file)})${shadow ? ', shadow-validated: both paths, then C − M and M − C' : ''}`,
+            );
             const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
             const progress = progressLog(io, tty);
+            const log = (l: string) =>
+              l.startsWith('decision:') || l.startsWith('plan:') || l.startsWith('shadow:')
+                ? say(l)
+                : progress.log(l);
+            const common = { controller, catalog: opened, sourceOptions: { s3: s3.options }, log };
             try {
-              const s = await jobRun(job, {
-                controller,
-                catalog: opened,
-                sourceOptions: { s3: s3.options },
-                log: (l) => (l.startsWith('decision:') || l.startsWith('plan:') ? say(l) : progress.log(l)),
-              });
-              summaries.push(s);
-              progress.stop();
-              say(summaryFormat(s));
+              if (shadow) {
+                const r = await shadowRun(job, common);
+                progress.stop();
+                summaries.push(r.production, r.shadow);
+                say(summaryFormat(r.production));
+                say(summaryFormat(r.shadow));
+                say(`shadow validation: C = legacy path, M = new path`);
+                say(diffReportFormat(r.report).trimEnd());
+                shadowEqual = r.report.equal;
+              } else {
+                const s = await jobRun(job, common);
+                progress.stop();
+                summaries.push(s);
+                say(summaryFormat(s));
+              }
             } finally {
               progress.stop();
             }
@@ -211,16 +222,25 @@ export function registerDemo(program: Command, io: CliIO): void {
         } finally {
           await opened.close();
         }
-        const newRun = summaries[0]!;
-        const legacyRun = summaries[1]!;
+        const history = runHistoryPath(join(root, 'catalog.db'));
+        const report = join(root, 'report.html');
+        dashboardWrite({ historyPath: history, out: report });
+        const secondsOf = (p: string): string => {
+          const run = summaries.find((x) => x.connectorUsed === p && x.table.startsWith('demo.narrow'));
+          return run === undefined ? '-' : `${(run.durationMs / 1000).toFixed(2)} s`;
+        };
         say(
-          `\ndemo: ${summaries.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s; shop.narrow new path ${(newRun.durationMs / 1000).toFixed(2)} s, legacy path ${(legacyRun.durationMs / 1000).toFixed(2)} s`,
+          `\ndemo: ${jobs.length} jobs, ${summaries.length} runs in ${((Date.now() - started) / 1000).toFixed(1)} s; shop.narrow new path ${secondsOf('new')}, legacy path ${secondsOf('legacy')}; shadow validation ${shadowEqual ? 'C = M' : 'C ≠ M'}`,
         );
+        say(`dashboard: ${report} (open it in a browser)`);
         say(`
 Look around (everything is under ./.datamove/):
   npx datamove table snapshots demo.narrow          # snapshots of the Iceberg table (catalog ./.datamove/catalog.db)
   npx datamove table files demo.narrow              # its Parquet data files in ./.datamove/warehouse/demo/narrow/data
   npx datamove decide .datamove/demo/jobs/kv.yaml --controller .datamove/demo/controller.yaml
+  npx datamove jobs list                            # jobs, their last runs; jobs history shop-narrow, jobs show <run-id>
+  npx datamove diff demo.narrow demo.narrow__shadow_legacy --key id,ck   # the shadow diff again
+  npx datamove investigations list                  # differences found by shadow runs (none here)
   sqlite3 .datamove/runs.db 'SELECT job, connector_used, fallback, rows, duration_ms FROM datamove_runs'
   duckdb -c "SELECT * FROM read_parquet('.datamove/warehouse/demo/narrow/data/*.parquet') LIMIT 5"
 Re-run a job: npx datamove s3 serve --dir .datamove/s3 --port ${s3.port} & then, with AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER,

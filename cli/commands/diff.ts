@@ -77,7 +77,10 @@ export function registerDiff(program: Command, io: CliIO): void {
     .option('--key <columns>', 'key columns (comma-separated): split into missing, phantom and changed rows')
     .option('--samples <n>', 'sample rows per kind (default 10)')
     .option('--json', 'print the report as JSON')
-    .option('--memory-limit <size>', "DuckDB's memory limit (default 2GB); the rest spills to a temp folder")
+    .option(
+      '--memory-limit <size>',
+      "DuckDB's memory limit (default 1536MB: the process stays within 2 GiB); the rest spills to a temp folder",
+    )
     .option(
       '--catalog <catalog>',
       'a SQLite file, postgresql://user:pass@host/db or an http(s):// REST catalog (default ./.datamove/catalog.db)',

@@ -88,7 +88,7 @@ export function registerShadow(program: Command, io: CliIO): void {
     .option('--key <columns>', 'diff key columns (default: the table primary key / sort order)')
     .option('--samples <n>', 'sample rows per kind (default 10)')
     .option('--json', 'print the result as JSON (progress lines go to stderr)')
-    .option('--memory-limit <size>', "the diff's DuckDB memory limit (default 2GB)")
+    .option('--memory-limit <size>', "the diff's DuckDB memory limit (default 1536MB)")
     .option('--workers <n>', 'worker threads of the new path')
     .option('--no-replica-check', 'do not re-read differing partitions per replica to categorise')
     .action(async (file: string, flags: ShadowFlags) => shadowCommand(file, flags, io));

@@ -1,4 +1,8 @@
-/** `datamove demo` (the README's main command) runs in a fresh folder, prints its summaries and a DuckDB query, and leaves everything under ./.datamove. */
+/**
+ * `datamove demo` (the README's main command) runs in a fresh folder: every job through the decider, the
+ * narrow job shadow-validated (C = M), its summaries, the diff and a DuckDB query, a dashboard, and
+ * everything left under ./.datamove.
+ */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,9 +31,19 @@ it('demo runs every job through the decider and queries the result', async () =>
   const seconds = (Date.now() - started) / 1000;
   expect(r.stderr).not.toMatch(/datamove: /);
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/^decision: legacy — rule 1 \(compare-engines\)/m);
+  expect(r.stdout).toMatch(/^decision: new — rule 2 \(kv-canary\)/m);
   expect(r.stdout.match(/^summary: job /gm)).toHaveLength(3);
   expect(r.stdout.match(/fallback: no/g)).toHaveLength(3);
+  // the shadow run: both paths, the diff says they wrote the same rows
+  expect(
+    r.stdout
+      .match(/^ {2}connector used: (new|legacy)/gm)
+      ?.slice(0, 2)
+      .sort(),
+  ).toEqual(['  connector used: legacy', '  connector used: new']);
+  expect(r.stdout).toMatch(/\|C−M\| = 0 {2}\|M−C\| = 0/);
+  expect(r.stdout).toMatch(/^C = M$/m);
+  expect(r.stdout).toMatch(/shadow validation C = M/);
   expect(r.stdout).toMatch(/== DuckDB over the Iceberg table demo\.narrow/);
   expect(r.stdout).toMatch(/\{"rows":"\d+","partitions":"\d+"/);
   expect(r.stdout).toMatch(/Look around/);
@@ -42,6 +56,8 @@ it('demo runs every job through the decider and queries the result', async () =>
     'warehouse/demo/narrow',
     'demo/jobs/narrow.yaml',
     'demo/controller.yaml',
+    'report.html',
+    'warehouse/demo/narrow__shadow_legacy',
     's3',
   ])
     expect(existsSync(join(work, '.datamove', p)), p).toBe(true);

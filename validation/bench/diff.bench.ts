@@ -3,7 +3,7 @@
  * bench:diff`). Writes BENCH_DIFF_ROWS (default 10 million) rows per side as Parquet with DuckDB (4 files
  * a side, like a table's data files; in a child process, so its memory is not the diff's) with seeded
  * differences — rows dropped, added, changed, duplicated — then diffs the two sides on the key (id, ck)
- * under DuckDB's memory limit (BENCH_DIFF_MEMORY, default 2GB) and prints rows/s (both sides' rows over
+ * under DuckDB's memory limit (BENCH_DIFF_MEMORY, default the diff's own 1536MB) and prints rows/s (both sides' rows over
  * the wall time), the peak process RSS (sampled every 50 ms, and getrusage's high-water mark), DuckDB's
  * peak buffer memory and spilled bytes (sampled from a second connection), and checks every count.
  * BENCH_DIR keeps the Parquet files between runs.
@@ -14,7 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { diffSessionOpen } from '../diff.js';
+import { DIFF_MEMORY_LIMIT, diffSessionOpen } from '../diff.js';
 
 const FILES = 4;
 /** Seeded differences: every Nth row of a side. */
@@ -82,7 +82,7 @@ async function generateSides(dir: string, rows: number): Promise<void> {
 
 async function main(): Promise<void> {
   const rows = Number(process.env.BENCH_DIFF_ROWS ?? 10_000_000);
-  const memoryLimit = process.env.BENCH_DIFF_MEMORY ?? '2GB';
+  const memoryLimit = process.env.BENCH_DIFF_MEMORY ?? DIFF_MEMORY_LIMIT;
   if (process.argv[2] === '--generate') return generateSides(process.argv[3]!, rows);
   const keep = process.env.BENCH_DIR !== undefined;
   const dir = process.env.BENCH_DIR ?? join(tmpdir(), `datamove-bench-diff-${process.pid}`);
