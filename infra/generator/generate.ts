@@ -15,12 +15,7 @@ import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import {
-  type ResolvedS3Options,
-  s3OptionsFromEnv,
-  s3OptionsResolve,
-} from '../../reader/source/s3/s3-options.js';
+import type { ResolvedS3Options } from '../../reader/source/s3/s3-options.js';
 import { isS3Uri } from '../../reader/source/source-uri.js';
 import { LIVE, type Row } from '../../reader/sstable/unfiltered.js';
 import {
@@ -29,7 +24,7 @@ import {
   type WriterCompression,
 } from '../../reader/sstable/writer/sstable-writer.js';
 import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
-import { type BackupSink, localSink, s3Sink } from '../s3/backup-sink.js';
+import { backupSinkFor } from '../s3/backup-sink.js';
 import { type Cluster, clusterCreate } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
 import type { GenContext, RowOp, TableGen } from './model.js';
@@ -158,15 +153,7 @@ async function publish(
   cluster: Cluster,
   tables: readonly GeneratedTable[],
 ): Promise<void> {
-  let sink: BackupSink;
-  if (isS3Uri(o.out)) {
-    const { bucket, prefix } = s3UriParse(o.out);
-    sink = s3Sink(
-      s3ClientCreate(o.s3 ?? s3OptionsResolve(s3OptionsFromEnv(process.env))),
-      bucket,
-      prefix.replace(/\/$/, ''),
-    );
-  } else sink = localSink(o.out);
+  const sink = backupSinkFor(o.out, o.s3);
   const ring = cluster.nodes.map((n) => ({
     node: n.name,
     dc: n.dc,

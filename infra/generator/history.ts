@@ -24,18 +24,13 @@ import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import {
-  type ResolvedS3Options,
-  s3OptionsFromEnv,
-  s3OptionsResolve,
-} from '../../reader/source/s3/s3-options.js';
+import type { ResolvedS3Options } from '../../reader/source/s3/s3-options.js';
 import { isS3Uri } from '../../reader/source/source-uri.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import { LIVE } from '../../reader/sstable/unfiltered.js';
 import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
 import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
-import { type BackupSink, localSink, s3Sink } from '../s3/backup-sink.js';
+import { backupSinkFor } from '../s3/backup-sink.js';
 import { type ClusterNode, clusterCreate } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
 import type { GenContext, RowOp, TableGen } from './model.js';
@@ -282,15 +277,7 @@ export async function generateHistory(o: HistoryOptions): Promise<HistoryResult>
     tokens[a]! < tokens[b]! ? -1 : tokens[a]! > tokens[b]! ? 1 : 0,
   );
 
-  let sink: BackupSink;
-  if (isS3Uri(o.out)) {
-    const { bucket, prefix } = s3UriParse(o.out);
-    sink = s3Sink(
-      s3ClientCreate(o.s3 ?? s3OptionsResolve(s3OptionsFromEnv(process.env))),
-      bucket,
-      prefix.replace(/\/$/, ''),
-    );
-  } else sink = localSink(o.out);
+  const sink = backupSinkFor(o.out, o.s3);
   const staging = mkdtempSync(join(tmpdir(), 'datamove-history-'));
   const backups: HistoryBackup[] = [];
   try {

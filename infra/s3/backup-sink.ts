@@ -5,6 +5,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
+import {
+  type ResolvedS3Options,
+  s3OptionsFromEnv,
+  s3OptionsResolve,
+} from '../../reader/source/s3/s3-options.js';
+import { isS3Uri } from '../../reader/source/source-uri.js';
 
 export interface BackupSink {
   /** The URI a `BackupSource` reads the written backups from. */
@@ -38,4 +45,15 @@ export function s3Sink(client: S3Client, bucket: string, prefix = ''): BackupSin
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: k(key) }));
     },
   };
+}
+
+/** A sink for `out`: an s3:// URI (with `s3`, else the environment's S3 settings) or a local folder. */
+export function backupSinkFor(out: string, s3?: ResolvedS3Options): BackupSink {
+  if (!isS3Uri(out)) return localSink(out);
+  const { bucket, prefix } = s3UriParse(out);
+  return s3Sink(
+    s3ClientCreate(s3 ?? s3OptionsResolve(s3OptionsFromEnv(process.env))),
+    bucket,
+    prefix.replace(/\/$/, ''),
+  );
 }
