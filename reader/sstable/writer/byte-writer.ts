@@ -1,7 +1,10 @@
 /**
- * A growable output buffer with the writes Cassandra's serializers make: big-endian fixed-width integers
- * and Cassandra vints (utils/vint/VIntCoding.java). Doubles its capacity as it grows; `take()` hands out
- * the bytes written so far and starts over without reallocating.
+ * A growable output buffer with the writes Cassandra's serializers and component encoders make (Java
+ * `DataOutput` semantics): big-endian fixed-width integers and doubles, `writeUTF`, the little-endian ints
+ * and longs of Summary.db, and Cassandra vints (utils/vint/VIntCoding.java). 64-bit values may be given as
+ * `bigint`, so every bit pattern Cassandra writes round-trips exactly. Doubles its capacity as it grows;
+ * `take()` hands out the bytes written so far and starts over without reallocating, `finish()` copies them.
+ * Every write returns the writer, so writes chain.
  */
 
 const TWO_32 = 4294967296;
@@ -28,51 +31,90 @@ export class ByteWriter {
     this.view = new DataView(next.buffer);
   }
 
-  u8(v: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = v;
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
   }
 
-  u16(v: number): void {
+  u8(v: number): this {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+    return this;
+  }
+
+  u16(v: number): this {
     this.ensure(2);
     this.view.setUint16(this.pos, v);
     this.pos += 2;
+    return this;
   }
 
-  i32(v: number): void {
+  i32(v: number): this {
     this.ensure(4);
     this.view.setInt32(this.pos, v);
     this.pos += 4;
+    return this;
   }
 
-  /** A signed 64-bit integer given as a double (exact below 2^53) . */
-  i64(v: number): void {
+  /** A 32-bit little-endian int (Summary.db native-order offsets). */
+  i32le(v: number): this {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+    return this;
+  }
+
+  /** A signed 64-bit integer: a bigint (any bit pattern), or a double (exact below 2^53). */
+  i64(v: number | bigint): this {
     this.ensure(8);
-    if (Number.isSafeInteger(v) || v === -(2 ** 63)) {
+    if (typeof v === 'bigint') this.view.setBigInt64(this.pos, BigInt.asIntN(64, v));
+    else if (Number.isSafeInteger(v) || v === -(2 ** 63)) {
       const hi = Math.floor(v / TWO_32);
       this.view.setInt32(this.pos, hi);
       this.view.setUint32(this.pos + 4, v - hi * TWO_32);
     } else this.view.setBigInt64(this.pos, BigInt(v));
     this.pos += 8;
+    return this;
   }
 
-  bytes(b: Uint8Array): void {
+  /** A 64-bit little-endian long (Summary.db native-order positions). */
+  i64le(v: bigint): this {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, BigInt.asIntN(64, v), true);
+    this.pos += 8;
+    return this;
+  }
+
+  f64(v: number): this {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v);
+    this.pos += 8;
+    return this;
+  }
+
+  bytes(b: Uint8Array): this {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
+    return this;
+  }
+
+  /** Java `writeUTF`: u16 length then the UTF-8 bytes. */
+  utf(s: string): this {
+    const b = new TextEncoder().encode(s);
+    this.u16(b.length);
+    return this.bytes(b);
   }
 
   /** An unsigned vint; negative or huge values are written as their 64-bit two's complement. */
-  unsignedVInt(v: number): void {
+  unsignedVInt(v: number | bigint): this {
+    if (typeof v === 'bigint') return this.unsignedVIntBig(BigInt.asUintN(64, v));
     if (v >= 0 && v < 128) {
       this.ensure(1);
       this.buf[this.pos++] = v;
-      return;
+      return this;
     }
-    if (v < 0 || v >= TWO_53) {
-      this.unsignedVIntBig(BigInt.asUintN(64, BigInt(v)));
-      return;
-    }
+    if (v < 0 || v >= TWO_53) return this.unsignedVIntBig(BigInt.asUintN(64, BigInt(v)));
     let extra = 1;
     let limit = 16384; // 2^(7 * (extra + 1))
     while (v >= limit && extra < 8) {
@@ -87,9 +129,10 @@ export class ByteWriter {
     }
     this.buf[this.pos] = extra === 8 ? 0xff : ((0xff << (8 - extra)) & 0xff) | rest;
     this.pos += extra + 1;
+    return this;
   }
 
-  unsignedVIntBig(v: bigint): void {
+  unsignedVIntBig(v: bigint): this {
     let extra = 0;
     while (extra < 8 && v >= 1n << BigInt(7 * (extra + 1))) extra++;
     this.ensure(extra + 1);
@@ -101,15 +144,15 @@ export class ByteWriter {
     this.buf[this.pos] =
       extra === 8 ? 0xff : extra === 0 ? Number(rest) : ((0xff << (8 - extra)) & 0xff) | Number(rest);
     this.pos += extra + 1;
+    return this;
   }
 
   /** A zig-zag signed vint. */
-  vint(v: number): void {
-    if (Number.isSafeInteger(v) && Math.abs(v) < TWO_53 / 2) this.unsignedVInt(v >= 0 ? v * 2 : -v * 2 - 1);
-    else {
-      const b = BigInt(v);
-      this.unsignedVIntBig(BigInt.asUintN(64, (b << 1n) ^ (b >> 63n)));
-    }
+  vint(v: number | bigint): this {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && Math.abs(v) < TWO_53 / 2)
+      return this.unsignedVInt(v >= 0 ? v * 2 : -v * 2 - 1);
+    const b = BigInt.asIntN(64, BigInt(v));
+    return this.unsignedVIntBig(BigInt.asUintN(64, (b << 1n) ^ (b >> 63n)));
   }
 
   /** The bytes written so far (a copy), and a reset. */
@@ -117,6 +160,11 @@ export class ByteWriter {
     const out = this.buf.slice(0, this.pos);
     this.pos = 0;
     return out;
+  }
+
+  /** A copy of the bytes written so far (no reset). */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
   }
 
   /** A view of the bytes written so far (valid until the next write). */
