@@ -5,6 +5,7 @@
  */
 
 import { DatamoveError } from '../../core/errors.js';
+import { ByteWriter } from '../bytes/byte-writer.js';
 
 /** Result of a vint read: the value and the offset just after it. */
 export interface VIntRead<T> {
@@ -67,25 +68,11 @@ export function readVIntBig(b: Uint8Array, o: number): VIntRead<bigint> {
 
 /** Encodes `v` (0 <= v < 2^64) as an unsigned vint. */
 export function encodeUnsignedVInt(v: bigint | number): Uint8Array {
-  let x = BigInt(v);
-  if (x < 0n) throw new RangeError('unsigned vint must be >= 0');
-  // Number of significant bits decides the size: 7 bits in 1 byte, 14 in 2, ... 56 in 8, 64 in 9.
-  let bytes = 1;
-  while (bytes < 9 && x >= 1n << BigInt(7 * bytes)) bytes++;
-  const out = new Uint8Array(bytes);
-  for (let i = bytes - 1; i >= 1; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  const extra = bytes - 1;
-  const mask = extra === 8 ? 0xff : (0xff << (8 - extra)) & 0xff;
-  out[0] = mask | Number(x);
-  return out;
+  if (v < 0) throw new RangeError('unsigned vint must be >= 0');
+  return new ByteWriter(9).unsignedVInt(v).take();
 }
 
 /** Encodes a signed value as a zigzag vint. */
 export function encodeVInt(v: bigint | number): Uint8Array {
-  const x = BigInt.asIntN(64, BigInt(v));
-  const zz = BigInt.asUintN(64, (x << 1n) ^ (x >> 63n));
-  return encodeUnsignedVInt(zz);
+  return new ByteWriter(9).vint(v).take();
 }

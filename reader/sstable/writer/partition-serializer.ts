@@ -8,6 +8,8 @@
  * Work is incremental — `begin`, `add` each unfiltered, `end` — and bytes go to a `DataOutput` the caller
  * drains, so a partition of any size streams through.
  */
+
+import { ByteWriter, unsignedVIntSize } from '../../bytes/byte-writer.js';
 import type { EncodingStats } from '../statistics.js';
 import {
   boundIsBoundary,
@@ -38,7 +40,6 @@ import {
   USE_ROW_TTL,
 } from '../unfiltered.js';
 import type { SSTableVersion } from '../version.js';
-import { ByteWriter, unsignedVIntSize } from './byte-writer.js';
 
 /** The Data.db stream being written: bytes appended in order, drained by the caller. */
 export interface DataOutput {

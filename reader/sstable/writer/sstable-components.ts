@@ -4,13 +4,14 @@
  * Summary.db, and CompressionInfo.db or CRC.db. The encoders live in components/ and reproduce Cassandra's
  * bytes for every corpus file; this module feeds them.
  */
+
+import { ByteWriter } from '../../bytes/byte-writer.js';
 import type { CqlType } from '../../cql/cql-type.js';
 import type { Partitioner } from '../../partitioner/partitioner.js';
 import type { EncodingStats } from '../statistics.js';
 import type { TableModel } from '../table-model.js';
 import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../unfiltered.js';
 import type { SSTableVersion } from '../version.js';
-import { ByteWriter } from './byte-writer.js';
 import { bloomFilterFor, bloomFilterOldFormat } from './components/bloom-filter.js';
 import {
   encodingStatsOf,

@@ -7,6 +7,8 @@
  * sinks, so memory stays at a few chunks whatever the partition sizes. The other components are small and
  * are written by `finish`. Files appear under their final names only when complete.
  */
+
+import { ByteWriter } from '../../bytes/byte-writer.js';
 import { compressorForClass } from '../../codec/compressor.js';
 import { cqlValueFixedLength } from '../../cql/fixed-length.js';
 import { cqlTypeToMarshal } from '../../cql/marshal-type.js';
@@ -17,7 +19,6 @@ import { DELETION_TIME_EPOCH, type EncodingStats, TIMESTAMP_EPOCH, TTL_EPOCH } f
 import { sortColumns, type TableModel } from '../table-model.js';
 import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../unfiltered.js';
 import { type SSTableVersion, sstableVersion } from '../version.js';
-import { ByteWriter } from './byte-writer.js';
 import { DataFileWriter } from './data-file-writer.js';
 import { type IndexEntry, PartitionSerializer } from './partition-serializer.js';
 import { WriterStatsCollector } from './sstable-components.js';

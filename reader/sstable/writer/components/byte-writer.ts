@@ -1,10 +1,7 @@
 /**
- * The component encoders' byte I/O: the writer (shared with the serializers) and a bounds-checked reader
+ * The component decoders' bounds-checked reader (the encoders write with reader/bytes/byte-writer.ts)
  * (Java `DataInput` semantics: big-endian ints, longs and doubles, `readUTF`, Cassandra's unsigned vints).
  */
-
-/** The writer is the serializers' own (../byte-writer.ts); component encoders use it too. */
-export { ByteWriter } from '../byte-writer.js';
 
 /** A bounds-checked big-endian reader over a byte array (throws RangeError past the end). */
 export class ByteReader {

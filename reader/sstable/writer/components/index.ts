@@ -2,6 +2,8 @@
  * SSTable writer components other than Data.db/Index.db: Statistics.db (full parser/serializer),
  * the STATS collector, the COMPACTION cardinality estimator, Filter.db and Summary.db.
  */
+
+export { ByteWriter } from '../../../bytes/byte-writer.js';
 export {
   BloomFilterBuilder,
   type BloomSpec,
@@ -11,7 +13,7 @@ export {
   bloomFilterWordCount,
   bloomSpec,
 } from './bloom-filter.js';
-export { ByteReader, ByteWriter } from './byte-writer.js';
+export { ByteReader } from './byte-writer.js';
 export { cardinalityBytes, HyperLogLogPlus, murmurHash2_64 } from './cardinality.js';
 export { type IndexDbEntry, indexDbEntries } from './index-entries.js';
 export {

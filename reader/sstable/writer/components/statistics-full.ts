@@ -18,7 +18,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { DatamoveError } from '../../../../core/errors.js';
-import { ByteReader, ByteWriter } from './byte-writer.js';
+import { ByteWriter } from '../../../bytes/byte-writer.js';
+import { ByteReader } from './byte-writer.js';
 
 /** MetadataType ordinals. */
 export const METADATA_VALIDATION = 0;

@@ -14,7 +14,7 @@
  * + bytes. offHeapSize = 4 × offsetCount + entries length; sizeAtFullSampling = ceil(keys / interval).
  */
 import { DatamoveError } from '../../../../core/errors.js';
-import { ByteWriter } from './byte-writer.js';
+import { ByteWriter } from '../../../bytes/byte-writer.js';
 
 /** Downsampling.BASE_SAMPLING_LEVEL. */
 export const BASE_SAMPLING_LEVEL = 128;

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusCases } from '../../../../infra/corpus.js';
+import { ByteWriter } from '../../../bytes/byte-writer.js';
 import { localDirectory } from '../../../source/local/local-source.js';
 import { descriptorsInFolder } from '../../descriptor.js';
 import { type SSTable, sstableOpen } from '../../sstable.js';
-import { ByteWriter } from '../byte-writer.js';
 import { type IndexEntry, PartitionSerializer } from '../partition-serializer.js';
 
 class MemoryOutput {
