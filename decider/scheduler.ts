@@ -7,6 +7,9 @@
  *   the next fire after it ends runs normally.
  * - A missed run — the job's latest scheduled time before start-up is later than its latest run in the
  *   run history, or the job never ran — runs once at start-up (`catchUp: false` turns that off).
+ * - Edits take effect without a restart: each fire re-reads the job's file (a file that no longer loads is
+ *   logged and that fire skipped), and `reload(jobs)` (SIGHUP in the CLI) applies a re-read folder — new
+ *   jobs scheduled, removed ones unscheduled, changed schedules replaced; running runs go on.
  * - `stop()` (SIGTERM/SIGINT in the CLI): no more fires; running jobs get `graceMs` to finish; what is
  *   still running then is interrupted — recorded failed as `interrupted: …`, its commit refused — and the
  *   scheduler ends. A re-run never double-commits: commits are idempotent by run id, and a stopped run
@@ -146,13 +149,19 @@ export interface SchedulerStopResult {
 
 export interface Scheduler {
   /** The scheduled jobs (with a `schedule`). */
-  readonly jobs: readonly Job[];
+  jobs(): readonly Job[];
   /** Names of the jobs running now. */
   running(): string[];
   /** Counts since start-up: runs started, fires skipped because the job was still running. */
   stats(): { readonly started: number; readonly skipped: number; readonly catchUps: number };
   /** The next scheduled time of a job. */
   nextRun(job: string): Date | undefined;
+  /** Applies a re-read job folder: schedules new jobs, unschedules removed ones, replaces changed ones. */
+  reload(jobs: readonly Job[]): {
+    readonly added: string[];
+    readonly removed: string[];
+    readonly changed: string[];
+  };
   /** Stops firing, waits up to the grace period, interrupts the rest. Safe to call twice. */
   stop(reason: string): Promise<SchedulerStopResult>;
   /** Resolves when the scheduler has ended (after `stop`, or with `once` when the catch-up runs ended). */
@@ -168,7 +177,7 @@ interface Running {
 export function schedulerStart(o: SchedulerOptions): Scheduler {
   const log = (o.logger ?? LOG_NONE).child({ component: 'scheduler' });
   const graceMs = o.graceMs ?? 600_000;
-  const scheduled = o.jobs.filter((j) => j.schedule !== undefined);
+  let scheduled = o.jobs.filter((j) => j.schedule !== undefined);
   const crons = new Map<string, Cron>();
   for (const j of scheduled) jobCron(j); // validate every schedule before anything runs
   const running = new Map<string, Running>();
@@ -180,7 +189,8 @@ export function schedulerStart(o: SchedulerOptions): Scheduler {
   });
   const historyOf = (j: Job) => o.historyPath ?? jobHistoryPath(j);
 
-  const fire = (job: Job, scheduledFor: Date | undefined, kind: 'cron' | 'catch-up'): void => {
+  const fire = (scheduledJob: Job, scheduledFor: Date | undefined, kind: 'cron' | 'catch-up'): void => {
+    let job = scheduledJob;
     if (stopping) return;
     if (running.has(job.name)) {
       stats.skipped++;
@@ -189,6 +199,21 @@ export function schedulerStart(o: SchedulerOptions): Scheduler {
         `job ${job.name}: skipped the ${kind === 'cron' ? 'scheduled' : 'catch-up'} run — the previous run is still running`,
       );
       return;
+    }
+    if (kind === 'cron') {
+      // the file as it is now: an edit since start-up (or the last reload) applies to this run
+      try {
+        job = jobFileLoad(job.file);
+        if (job.name !== scheduledJob.name)
+          throw new Error(`its name is now ${job.name}; reload the folder (SIGHUP) to schedule it`);
+      } catch (e) {
+        stats.skipped++;
+        log.error(
+          { event: 'fire-skipped', job: scheduledJob.name, error: (e as Error).message, kind },
+          `job ${scheduledJob.name}: skipped the scheduled run — its file no longer loads: ${(e as Error).message}`,
+        );
+        return;
+      }
     }
     stats.started++;
     if (kind === 'catch-up') stats.catchUps++;
@@ -249,25 +274,51 @@ export function schedulerStart(o: SchedulerOptions): Scheduler {
       );
       return;
     }
-    for (const j of scheduled) {
-      const s = j.schedule!;
-      const cron = new Cron(
-        s.cron,
-        { timezone: s.timeZone, mode: '5-or-6-parts', catch: true },
-        (self: Cron) => fire(j, self.currentRun() ?? new Date(), 'cron'),
-      );
-      crons.set(j.name, cron);
-      log.info(
-        {
-          event: 'scheduled',
-          job: j.name,
-          cron: s.cron,
-          timeZone: s.timeZone,
-          next: cron.nextRun()?.toISOString(),
-        },
-        `job ${j.name}: scheduled '${s.cron}' (${s.timeZone}), next ${cron.nextRun()?.toISOString() ?? 'never'}`,
-      );
+    for (const j of scheduled) schedule(j);
+  };
+
+  const schedule = (j: Job): void => {
+    const s = j.schedule!;
+    const cron = new Cron(s.cron, { timezone: s.timeZone, mode: '5-or-6-parts', catch: true }, (self: Cron) =>
+      fire(j, self.currentRun() ?? new Date(), 'cron'),
+    );
+    crons.set(j.name, cron);
+    log.info(
+      {
+        event: 'scheduled',
+        job: j.name,
+        cron: s.cron,
+        timeZone: s.timeZone,
+        next: cron.nextRun()?.toISOString(),
+      },
+      `job ${j.name}: scheduled '${s.cron}' (${s.timeZone}), next ${cron.nextRun()?.toISOString() ?? 'never'}`,
+    );
+  };
+
+  const reload = (jobs: readonly Job[]) => {
+    const next = jobs.filter((j) => j.schedule !== undefined);
+    for (const j of next) jobCron(j); // a bad schedule fails the reload before anything changes
+    const key = (j: Job) => `${j.file}\u0000${j.schedule!.cron}\u0000${j.schedule!.timeZone}`;
+    const before = new Map(scheduled.map((j) => [j.name, j]));
+    const after = new Map(next.map((j) => [j.name, j]));
+    const added = [...after.keys()].filter((n) => !before.has(n));
+    const removed = [...before.keys()].filter((n) => !after.has(n));
+    const changed = [...after.keys()].filter(
+      (n) => before.has(n) && key(before.get(n)!) !== key(after.get(n)!),
+    );
+    scheduled = next;
+    if (!stopping && !o.once) {
+      for (const n of [...removed, ...changed]) {
+        crons.get(n)?.stop();
+        crons.delete(n);
+      }
+      for (const n of [...added, ...changed]) schedule(after.get(n)!);
     }
+    log.info(
+      { event: 'reloaded', added, removed, changed },
+      `reloaded the job folder: ${added.length} added, ${removed.length} removed, ${changed.length} changed`,
+    );
+    return { added, removed, changed };
   };
 
   let stopResult: Promise<SchedulerStopResult> | undefined;
@@ -314,7 +365,8 @@ export function schedulerStart(o: SchedulerOptions): Scheduler {
 
   start();
   return {
-    jobs: scheduled,
+    jobs: () => scheduled,
+    reload,
     running: () => [...running.keys()],
     stats: () => ({ ...stats }),
     nextRun: (name) => crons.get(name)?.nextRun() ?? undefined,

@@ -104,8 +104,24 @@ async function scheduleCommand(flags: ScheduleFlags, io: CliIO): Promise<void> {
     logger.info({ event: 'signal', signal: sig, count: signals }, `received ${sig}`);
     void scheduler?.stop(sig);
   };
+  // SIGHUP: re-read the folder; a folder that no longer loads is logged and the schedule kept
+  const onHangup = () => {
+    try {
+      const r = scheduler?.reload(jobsFolderLoad(flags.jobs));
+      if (r !== undefined)
+        for (const j of scheduler!.jobs())
+          if (!historyPaths.includes(flags.history ?? jobHistoryPath(j)))
+            historyPaths.push(flags.history ?? jobHistoryPath(j));
+    } catch (e) {
+      logger.error(
+        { event: 'reload-failed', error: (e as Error).message },
+        `reload failed, the schedule is unchanged: ${(e as Error).message}`,
+      );
+    }
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onHangup);
   try {
     scheduler = schedulerStart({
       jobs,
@@ -134,6 +150,7 @@ async function scheduleCommand(flags: ScheduleFlags, io: CliIO): Promise<void> {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('SIGHUP', onHangup);
     await server?.close();
     metrics?.close();
     exitSoon();
@@ -144,7 +161,7 @@ export function registerSchedule(program: Command, io: CliIO): void {
   program
     .command('schedule')
     .description(
-      'Run the jobs of a folder on their cron schedules (one run per job at a time; missed runs once at start-up; SIGTERM lets running jobs finish)',
+      'Run the jobs of a folder on their cron schedules (one run per job at a time; missed runs once at start-up; SIGHUP re-reads the folder; SIGTERM lets running jobs finish)',
     )
     .requiredOption(
       '--jobs <folder>',

@@ -1,6 +1,6 @@
 /**
  * `datamove schedule` as a user runs it (the built CLI, spawned): SIGTERM lets a running job finish and
- * exits 0; with a short grace period the running job is recorded failed as interrupted, commits nothing,
+ * exits 0; SIGHUP re-reads the job folder; with a short grace period the running job is recorded failed as interrupted, commits nothing,
  * and the process still exits 0; `/metrics` answers in the Prometheus text format while it runs; `jobs
  * list|history|show` read what the runs recorded.
  */
@@ -169,6 +169,35 @@ describe('datamove schedule', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`datamove: jobs: no run nope in ${f.history}\n`);
   }, 120_000);
+
+  it('SIGHUP re-reads the job folder; a folder that no longer loads keeps the schedule', async () => {
+    const dir = join(work, 'hangup');
+    mkdirSync(dir, { recursive: true });
+    const job = (name: string) =>
+      slowJobYaml({
+        name,
+        backup,
+        module: slow,
+        catalog: join(work, 'hangup.db'),
+        cron: '0 0 1 1 *',
+        now: GEN.now,
+      });
+    writeFileSync(join(dir, 'first.yaml'), job('first'));
+    const s = scheduleSpawn(['--jobs', dir, '--no-catch-up']);
+    await s.until((r) => r.event === 'scheduled' && r.job === 'first');
+    writeFileSync(join(dir, 'second.yaml'), job('second'));
+    s.child.kill('SIGHUP');
+    const reloaded = await s.until((r) => r.event === 'reloaded');
+    expect(reloaded).toMatchObject({ added: ['second'], removed: [], changed: [] });
+    await s.until((r) => r.event === 'scheduled' && r.job === 'second');
+    writeFileSync(join(dir, 'third.yaml'), 'name: third\nsource: 42\n');
+    s.child.kill('SIGHUP');
+    const failed = await s.until((r) => r.event === 'reload-failed');
+    expect(String(failed.error)).toMatch(/third\.yaml: source: /);
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    expect(s.stdout).toMatch(/scheduler stopped: 0 run\(s\) started/);
+  }, 60_000);
 
   it('past the grace period the running job is recorded interrupted, commits nothing, and the exit is 0', async () => {
     const f = jobsFolder('interrupted');

@@ -83,7 +83,7 @@ describe('scheduler', () => {
       run: { controller },
       logger,
     });
-    expect(s.jobs.map((j) => j.name)).toEqual(['slow']);
+    expect(s.jobs().map((j) => j.name)).toEqual(['slow']);
     // ~6 fires; each run takes more than a second (1.5 s pause in its one worker)
     await new Promise((r) => setTimeout(r, 6000));
     const stopped = await s.stop('test');
@@ -164,7 +164,7 @@ describe('scheduler', () => {
     expect((await off.done).finished).toBe(0);
 
     const s = schedulerStart({ jobs, once: true, historyPath: history, run: { controller } });
-    expect(s.jobs.map((j) => j.name)).toEqual(['never-ran', 'ran-before', 'ran-since']);
+    expect(s.jobs().map((j) => j.name)).toEqual(['never-ran', 'ran-before', 'ran-since']);
     await s.done;
     expect(s.stats()).toEqual({ started: 2, skipped: 0, catchUps: 2 });
     const after = runHistoryOpen(history);
@@ -181,6 +181,68 @@ describe('scheduler', () => {
     const again = schedulerStart({ jobs, once: true, historyPath: history, run: { controller } });
     await again.done;
     expect(again.stats().started).toBe(0);
+  }, 60_000);
+
+  it('applies edits without a restart: a fire re-reads its file, reload() applies the folder', async () => {
+    const catalog = join(work, 'reload', 'catalog.db');
+    const dir = folder('reload', {
+      'edited.yaml': fastJobYaml('edited', '* * * * * *', catalog),
+      'broken.yaml': fastJobYaml('broken', '* * * * * *', catalog),
+      'later.yaml': fastJobYaml('later', '0 0 1 1 *', catalog),
+    });
+    const history = join(dir, 'runs.db');
+    const jobs = jobsFolderLoad(dir);
+    // edited after loading: the fire runs the file as it is now (another target table)
+    writeFileSync(
+      join(dir, 'edited.yaml'),
+      fastJobYaml('edited', '* * * * * *', catalog).replace('table: edited', 'table: edited_v2'),
+    );
+    writeFileSync(join(dir, 'broken.yaml'), 'name: broken\nsource: [not, a, source]\n');
+    const logged: Record<string, unknown>[] = [];
+    const logger = {
+      info: (f: object) => logged.push({ ...f }),
+      warn: (f: object) => logged.push({ ...f }),
+      error: (f: object) => logged.push({ ...f }),
+      debug: () => {},
+      child() {
+        return logger;
+      },
+    };
+    const s = schedulerStart({ jobs, catchUp: false, historyPath: history, run: { controller }, logger });
+    try {
+      for (let i = 0; i < 100 && !logged.some((l) => l.event === 'fire-skipped'); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      const skipped = logged.find((l) => l.event === 'fire-skipped')!;
+      expect(skipped.job).toBe('broken');
+      expect(String(skipped.error)).toMatch(/broken\.yaml: source: /);
+      for (let i = 0; i < 200 && s.stats().started === 0; i++) await new Promise((r) => setTimeout(r, 100));
+
+      // the folder changes: one job gone, one new, one with another schedule
+      rmSync(join(dir, 'broken.yaml'));
+      writeFileSync(join(dir, 'added.yaml'), fastJobYaml('added', '0 0 1 1 *', catalog));
+      writeFileSync(join(dir, 'later.yaml'), fastJobYaml('later', '0 0 2 1 *', catalog));
+      const r = s.reload(jobsFolderLoad(dir));
+      expect(r).toEqual({ added: ['added'], removed: ['broken'], changed: ['later'] });
+      expect(s.jobs().map((j) => j.name)).toEqual(['added', 'edited', 'later']);
+      expect(s.nextRun('broken')).toBeUndefined();
+      expect(s.nextRun('later')?.getUTCDate()).toBe(2);
+      expect(s.nextRun('added')).toBeDefined();
+      // a folder with a bad schedule changes nothing
+      writeFileSync(join(dir, 'added.yaml'), fastJobYaml('added', '61 * * * *', catalog));
+      expect(() => s.reload(jobsFolderLoad(dir))).toThrow(/added\.yaml: schedule\.cron/);
+      expect(s.jobs().map((j) => j.name)).toEqual(['added', 'edited', 'later']);
+    } finally {
+      await s.stop('test');
+    }
+    const h = runHistoryOpen(history);
+    try {
+      const runs = h.runs('edited');
+      expect(runs.length).toBeGreaterThan(0);
+      expect(runs.every((x) => x.table === 'lake.edited_v2')).toBe(true);
+      expect(h.runs('broken')).toEqual([]);
+    } finally {
+      h.close();
+    }
   }, 60_000);
 
   it('a bad schedule is one line naming the file and the field', () => {
