@@ -50,7 +50,7 @@ export function sinkCreate(
     case 'arrow-file':
       return arrowFileSink(spec.dir, taskId, attempt);
     case 'module':
-      return moduleSink(spec.module, spec.options, { taskId, attempt, model, now });
+      return moduleSink(spec.module, spec.options, { taskId, attempt, model, now }, spec.accepts);
   }
 }
 

@@ -5,10 +5,12 @@
  * thread decides everything and the worker only builds. Modules are imported once per worker thread.
  *
  * `sinkCreate` is synchronous while `import()` is not, so the sink returned here defers to the real one,
- * created on first use. Module sinks take Arrow batches.
+ * created on first use. Module sinks take Arrow batches, or live rows when the spec says `accepts: 'rows'`
+ * (the compactor must know before the module is loaded, to build batches or not).
  */
 import type * as arrow from 'apache-arrow';
 import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { LiveRow } from '../live-rows.js';
 import type { TaskOutput, TaskSink } from './task-sink.js';
 
 /** What a module sink is told about its task. */
@@ -32,7 +34,12 @@ async function load(module: string): Promise<ModuleSinkCreate> {
   return m.taskSinkCreate as ModuleSinkCreate;
 }
 
-export function moduleSink(module: string, options: unknown, task: ModuleSinkTask): TaskSink {
+export function moduleSink(
+  module: string,
+  options: unknown,
+  task: ModuleSinkTask,
+  accepts: 'batches' | 'rows' = 'batches',
+): TaskSink {
   let inner: Promise<TaskSink> | undefined;
   const get = (): Promise<TaskSink> => {
     if (inner === undefined) {
@@ -46,12 +53,12 @@ export function moduleSink(module: string, options: unknown, task: ModuleSinkTas
     return inner;
   };
   return {
-    accepts: 'batches',
+    accepts,
     async writeBatch(b: arrow.RecordBatch) {
       await (await get()).writeBatch(b);
     },
-    async writeRow() {
-      throw new Error('module sinks take batches');
+    async writeRow(row: LiveRow) {
+      await (await get()).writeRow(row);
     },
     async commit(): Promise<TaskOutput> {
       return (await get()).commit();

@@ -45,9 +45,16 @@ export type SinkSpec =
   | { readonly kind: 'arrow-file'; readonly dir: string }
   /**
    * A sink from a module the worker imports (an extension point for later stages, e.g. connectors): the
-   * module exports `taskSinkCreate(options, {taskId, attempt, model, now})` (see module-sink.ts).
+   * module exports `taskSinkCreate(options, {taskId, attempt, model, now})` (see module-sink.ts). `accepts`
+   * says what it takes (default `batches`; `rows` for sinks that need the cells themselves, e.g. an SSTable
+   * writer keeping write times and TTLs).
    */
-  | { readonly kind: 'module'; readonly module: string; readonly options: unknown };
+  | {
+      readonly kind: 'module';
+      readonly module: string;
+      readonly options: unknown;
+      readonly accepts?: 'batches' | 'rows';
+    };
 
 export function batchBytes(batch: arrow.RecordBatch): number {
   let n = 0;

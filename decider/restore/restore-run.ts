@@ -7,8 +7,11 @@
  *   path, no fallback) into `<table>__asof_<yyyymmddThhmmss>` or `--into`; the snapshot summary records
  *   `datamove.as-of`, `datamove.reference-now` and `datamove.source-backup-ids`. Restoring over the job's
  *   own table (an `overwrite` snapshot) or over any existing table needs `force`.
- * - SSTables (`restoreToSSTables`): the same merge, each task in token order, its live rows flowing into
- *   `nb` SSTable writers (sstable-set-writer.ts), one set per range of `--topology`, else one set.
+ * - SSTables (`restoreToSSTables`): the same merge on the worker pool like `datamove run` (the compactor's
+ *   `compactionRun` with a module sink, sstable-task-sink.ts): each task writes its live rows, in token
+ *   order, into its own `nb` SSTables (generation = task id + 1) inside its worker, one set folder per range
+ *   of `--topology` (a task crossing a boundary splits its output), else one folder; restore.json lists
+ *   each folder with its range, generations and files.
  *
  * Every check (time, backups, target) runs before anything is written; a failure is one line.
  */
@@ -22,12 +25,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { compactionRun } from '../../compactor/execute/compaction-run.js';
 import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
 import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
-import { compactionTaskRun, jobTableModel, taskJobContext } from '../../compactor/worker/task-run.js';
 import { DatamoveError } from '../../core/errors.js';
 import {
   type TableIdentifier,
@@ -44,7 +48,8 @@ import { jobTables } from '../job-file.js';
 import { type JobRunSummary, jobRun, jobSourceOptions } from '../job-run.js';
 import { restoreBackupSelect } from './restore-select.js';
 import { restoreTableName, restoreTimeParse } from './restore-time.js';
-import { SSTableSetWriter, type WrittenSet } from './sstable-set-writer.js';
+import type { WrittenSet } from './sstable-set-writer.js';
+import { RESTORE_STAGING, type SSTableTaskDetail, type SSTableTaskSinkOptions } from './sstable-task-sink.js';
 import { type Topology, topologyLoad } from './tokenmap.js';
 
 export interface RestoreCommonOptions {
@@ -181,6 +186,12 @@ export interface RestoreSSTablesOptions extends RestoreCommonOptions {
   readonly tempDir?: string;
   /** S3 settings of an s3:// `out` (default: the job's source S3 settings over the environment's). */
   readonly s3?: S3Options;
+  /** Worker threads (default: the job's `workers`, else the plan's sizing). */
+  readonly workers?: number;
+  /** Compaction tasks (default: the plan's sizing). */
+  readonly tasks?: number;
+  /** `threads` (default) or `inline` (in this thread, for debugging). */
+  readonly pool?: 'threads' | 'inline';
 }
 
 export interface RestoreSSTablesSummary {
@@ -235,6 +246,8 @@ export async function restoreToSSTables(
       ...(job.source.replicationFactor === undefined
         ? {}
         : { replicationFactor: job.source.replicationFactor }),
+      ...((o.workers ?? job.workers) === undefined ? {} : { workers: o.workers ?? job.workers }),
+      ...(o.tasks === undefined ? {} : { tasks: o.tasks }),
     },
     { cores: cpus().length, memoryBytes: totalmem() },
   );
@@ -245,26 +258,47 @@ export async function restoreToSSTables(
   } finally {
     await source.close();
   }
+  const pool = o.pool ?? 'threads';
   log(
-    `restore: as of ${asOf}: backups ${(plan.backupIds ?? []).join(', ')}, ${plan.tasks.length} tasks, ${plan.nodes.length} replicas read → ${topology === undefined ? 'one SSTable set' : `${topology.ranges.length} token ranges`}`,
+    `restore: as of ${asOf}: backups ${(plan.backupIds ?? []).join(', ')}, ${plan.tasks.length} tasks on ${plan.workers} workers, ${plan.nodes.length} replicas read → ${topology === undefined ? 'one SSTable set' : `${topology.ranges.length} token ranges`}`,
   );
-  const ctx = taskJobContext(plan, { sourceOptions });
-  const model = jobTableModel(ctx)!;
   const root = toS3 ? mkdtempSync(join(o.tempDir ?? tmpdir(), 'datamove-restore-')) : o.out;
-  const writer = new SSTableSetWriter(root, model, `${table}-${tableId}`, set.schema.text, topology);
+  const sinkOptions: SSTableTaskSinkOptions = {
+    root,
+    tableDir: `${table}-${tableId}`,
+    ...(topology === undefined ? {} : { topology }),
+  };
   let sets: WrittenSet[];
   try {
-    for (const task of plan.tasks)
-      await compactionTaskRun(ctx, task, () => ({
-        accepts: 'rows',
-        writeBatch: async () => {
-          throw new Error('restore: the SSTable sink takes rows');
-        },
-        writeRow: (row) => writer.add(row),
-        commit: async () => ({ rows: 0, batches: 0, bytes: 0 }),
-        abort: async () => {},
-      }));
-    sets = await writer.finish();
+    let reported = 0;
+    const run = await compactionRun(plan, {
+      sink: { kind: 'module', module: restoreSinkModule(pool), options: sinkOptions, accepts: 'rows' },
+      pool,
+      retries: job.retries,
+      sourceOptions,
+      onEvent: (e) => {
+        if (e.type !== 'progress' || e.tasksTotal < 2) return;
+        const tenth = Math.floor(((e.tasksDone + e.tasksFailed) * 10) / e.tasksTotal);
+        if (tenth <= reported) return;
+        reported = tenth;
+        log(`restore: ${e.tasksDone}/${e.tasksTotal} tasks written`);
+      },
+    });
+    // attempts of workers that died mid-task (never part of the output)
+    rmSync(join(root, RESTORE_STAGING), { recursive: true, force: true });
+    if (run.failed.length > 0) {
+      const f = run.failed[0]!;
+      throw new DatamoveError(
+        f.error!.kind,
+        `${f.error!.message} (task ${f.taskId}; ${run.failed.length} task(s) failed, nothing written)`,
+        { context: { ...f.error!.context, task: f.taskId } },
+      );
+    }
+    sets = setsMerge(
+      run.tasks.map((t) => (t.result!.detail as SSTableTaskDetail | undefined)?.sets ?? []),
+      set.schema.text,
+    );
+    for (const s of sets) writeFileSync(join(root, ...s.folder.split('/'), 'schema.cql'), set.schema.text);
     const manifest = {
       asOf,
       keyspace: job.source.keyspace,
@@ -276,7 +310,6 @@ export async function restoreToSSTables(
     writeFileSync(join(root, 'restore.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (toS3) await uploadFolder(root, o.out, o.s3 ?? sourceOptions.s3 ?? s3OptionsFromEnv(process.env));
   } catch (e) {
-    await writer.abort();
     // nothing half-written stays behind
     if (toS3 || existsSync(root)) rmSync(root, { recursive: true, force: true });
     throw e;
@@ -295,6 +328,47 @@ export async function restoreToSSTables(
     bytes: sets.reduce((n, s) => n + s.files.reduce((m, f) => m + f.size, 0), 0),
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * One `WrittenSet` per folder from the tasks' sets (in task order, so in token order): the generations and
+ * files of every task that wrote into the folder, and the folder's `schema.cql`.
+ */
+function setsMerge(perTask: readonly (readonly WrittenSet[])[], schemaCql: string): WrittenSet[] {
+  const byFolder = new Map<string, WrittenSet[]>();
+  for (const sets of perTask)
+    for (const s of sets) {
+      const list = byFolder.get(s.folder) ?? [];
+      byFolder.set(s.folder, list);
+      list.push(s);
+    }
+  const schemaSize = Buffer.byteLength(schemaCql, 'utf8');
+  return [...byFolder.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([folder, list]) => ({
+      folder,
+      ...(list[0]!.range === undefined ? {} : { range: list[0]!.range }),
+      generations: list.flatMap((s) => s.generations),
+      partitions: list.reduce((n, s) => n + s.partitions, 0),
+      rows: list.reduce((n, s) => n + s.rows, 0),
+      files: [...list.flatMap((s) => s.files), { name: 'schema.cql', size: schemaSize }],
+    }));
+}
+
+/** The compiled sink module the workers import (dist, like the compactor's worker entry). */
+export function restoreSinkModule(pool: 'threads' | 'inline'): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'sstable-task-sink.js');
+  // from sources (vitest): inline runs import the TypeScript module; worker threads need the build
+  if (pool === 'inline') return join(dirname(here), 'sstable-task-sink.ts');
+  const built = join(dirname(here), '..', '..', 'dist', 'decider', 'restore', 'sstable-task-sink.js');
+  if (!existsSync(built))
+    throw new DatamoveError(
+      'NotFound',
+      `restore: worker sink ${built} is missing; build first (npx tsc -p tsconfig.build.json)`,
+      { context: { file: built } },
+    );
+  return built;
 }
 
 /** Uploads a staged folder to s3://bucket/prefix, one streamed PUT per file. */

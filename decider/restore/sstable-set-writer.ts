@@ -2,6 +2,9 @@
  * Restored partitions → `nb` SSTables, one set per token range of a topology (or one set): partitions
  * arrive in token order and flow straight into the writer of their range (at most two writers are open:
  * the current range and the wrapping first range), so memory stays at a few chunks per open writer.
+ * Every SSTable of one writer has the same generation: an SSTable restore runs one writer per compaction
+ * task (sstable-task-sink.ts, in the task's worker) with the task's own generation, so the tasks of one
+ * range write separate SSTables side by side in the range's folder; Cassandra takes several per table.
  *
  * What is written (a restore must never overwrite newer data in a live cluster): every cell live at T with
  * its ORIGINAL write timestamp, TTL and local expiration time (expiring cells expire in the target cluster
@@ -35,6 +38,8 @@ export interface WrittenSet {
   /** Folder relative to the root. */
   readonly folder: string;
   readonly range?: { readonly start: string; readonly end: string; readonly node: string };
+  /** SSTable generations in the folder (`nb-<generation>-big-*`), in token order. */
+  readonly generations: readonly number[];
   readonly partitions: number;
   readonly rows: number;
   readonly files: readonly { readonly name: string; readonly size: number }[];
@@ -62,9 +67,11 @@ export class SSTableSetWriter {
     private readonly root: string,
     private readonly model: TableModel,
     private readonly tableDir: string,
-    private readonly schemaCql: string,
+    /** Written as `schema.cql` into each set's folder; undefined: the caller writes it. */
+    private readonly schemaCql: string | undefined,
     private readonly topology: Topology | undefined,
     private readonly compression: WriterCompression = 'lz4',
+    private readonly generation = 1,
   ) {
     this.staticIds = model.columns.filter((c) => !c.hidden && c.kind === 'static').map((c) => c.id);
     this.regularIds = model.columns.filter((c) => !c.hidden && c.kind === 'regular').map((c) => c.id);
@@ -127,11 +134,11 @@ export class SSTableSetWriter {
     const dir = await localSinkDirectory(join(this.root, ...folder.split('/')));
     const writer = await SSTableWriter.create(dir, this.model, {
       version: 'nb',
-      generation: 1,
+      generation: this.generation,
       compression: this.compression,
       partitioner: murmur3Partitioner,
     });
-    await dir.writeAll('schema.cql', encoder.encode(this.schemaCql));
+    if (this.schemaCql !== undefined) await dir.writeAll('schema.cql', encoder.encode(this.schemaCql));
     const set: OpenSet = { range, folder, writer, rows: 0 };
     this.open.set(index, set);
     return set;
@@ -146,9 +153,13 @@ export class SSTableSetWriter {
       ...(s.range === undefined
         ? {}
         : { range: { start: s.range.start.toString(), end: s.range.end.toString(), node: s.range.node } }),
+      generations: [this.generation],
       partitions: w.partitions,
       rows: s.rows,
-      files: [...w.files, { name: 'schema.cql', size: encoder.encode(this.schemaCql).length }],
+      files:
+        this.schemaCql === undefined
+          ? w.files
+          : [...w.files, { name: 'schema.cql', size: encoder.encode(this.schemaCql).length }],
     });
   }
 
