@@ -6,21 +6,32 @@
  * as plain `{kind, message, context}` — never a throw on the first failure. Progress (bytes of Data.db read
  * out of the plan's total, rows out, per-task state) is reported as events; the CLI draws its progress
  * line from them.
+ *
+ * Cancellation (`signal`): once aborted no task or retry starts, the worker threads are terminated
+ * (`pool.destroy()`, which waits for every thread's exit; the inline pool's tasks check the signal between
+ * partitions), every attempt's uncommitted output is swept, and the run rejects with a `DatamoveError`
+ * saying it was cancelled and why. A task's published output (a committed sink) is the caller's to drop.
+ *
+ * S3 request failures in worker threads are re-emitted to this thread's listeners (`s3FailureNotify`), so
+ * the metrics count them like the main thread's own.
  */
-import { MessageChannel } from 'node:worker_threads';
+import { once } from 'node:events';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { cancelledError } from '../../core/cancel.js';
 import type { DatamoveErrorData } from '../../core/errors.js';
+import { s3FailureNotify } from '../../reader/source/s3/s3-errors.js';
 import type { BackupSourceOpenOptions } from '../../reader/source/source-uri.js';
 import type { RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import type { CompactionPlan, TokenRange } from '../plan/plan-model.js';
-import { compactTaskHandle, type WorkerTaskMessage, type WorkerTaskReply } from '../worker/compact-worker.js';
-import { sinkAttemptDiscard } from '../worker/file-sinks.js';
 import {
-  type TaskJobContext,
-  type TaskProgress,
-  type TaskRunResult,
-  taskJobContext,
-} from '../worker/task-run.js';
+  compactTaskHandle,
+  type WorkerPortMessage,
+  type WorkerTaskMessage,
+  type WorkerTaskReply,
+} from '../worker/compact-worker.js';
+import { sinkAttemptDiscard } from '../worker/file-sinks.js';
+import { type TaskJobContext, type TaskRunResult, taskJobContext } from '../worker/task-run.js';
 import type { SinkSpec } from '../worker/task-sink.js';
 import { compactWorkerFile } from './worker-file.js';
 
@@ -81,6 +92,11 @@ export interface CompactionRunOptions {
   /** V8 old-generation limit per worker, MiB (default: Node's). */
   readonly workerHeapMb?: number;
   readonly onEvent?: (e: CompactionEvent) => void;
+  /**
+   * Cancels the run: no further task starts, worker threads are terminated, uncommitted attempt output is
+   * removed, and the run rejects with `compactor: run cancelled: <reason>` (see the module comment).
+   */
+  readonly signal?: AbortSignal;
   /** Test hooks: end the worker thread of a task mid-way on one attempt. */
   readonly faults?: readonly {
     readonly taskId: number;
@@ -112,8 +128,25 @@ export interface CompactionRunResult {
 }
 
 interface Runner {
-  run(msg: WorkerTaskMessage, onProgress: (p: TaskProgress) => void): Promise<WorkerTaskReply>;
+  run(msg: WorkerTaskMessage, onMessage: (m: WorkerPortMessage) => void): Promise<WorkerTaskReply>;
+  /**
+   * Ends the pool; idempotent (every call waits for the same end). Threads: terminated at once, resolved
+   * when every thread has exited. Inline: resolved when the running tasks have returned (they check the
+   * run's signal between partitions).
+   */
   close(): Promise<void>;
+}
+
+/** A port's messages until the worker side closes it (so none is lost), bounded. */
+async function portDrained(port: MessagePort, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    once(port, 'close'),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -141,43 +174,65 @@ function threadRunner(
     workerData: ctx,
     ...(heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heapMb } }),
   });
+  let closed: Promise<void> | undefined;
   return {
-    async run(msg, onProgress) {
+    async run(msg, onMessage) {
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', (p: TaskProgress) => onProgress(p));
+      port1.on('message', (m: WorkerPortMessage) => onMessage(m));
       try {
-        return (await pool.run({ ...msg, port: port2 }, { transferList: [port2] })) as WorkerTaskReply;
+        const reply = (await pool.run({ ...msg, port: port2 }, { transferList: [port2] })) as WorkerTaskReply;
+        // the reply travels on piscina's port: let this task's last messages (progress, S3 failures) arrive
+        await portDrained(port1, 1000);
+        return reply;
       } finally {
         port1.close();
       }
     },
-    close: () => pool.destroy(),
+    close: () => {
+      closed ??= pool.destroy();
+      return closed;
+    },
   };
 }
 
-function inlineRunner(ctx: TaskJobContext, workers: number): Runner {
+function inlineRunner(ctx: TaskJobContext, workers: number, signal: AbortSignal | undefined): Runner {
   let active = 0;
   const waiting: (() => void)[] = [];
-  return {
-    async run(msg, onProgress) {
-      while (active >= workers) await new Promise<void>((r) => waiting.push(r));
-      active++;
+  const running = new Set<Promise<unknown>>();
+  const run = async (
+    msg: WorkerTaskMessage,
+    onMessage: (m: WorkerPortMessage) => void,
+  ): Promise<WorkerTaskReply> => {
+    while (active >= workers) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (m: WorkerPortMessage) => onMessage(m));
       try {
-        const { port1, port2 } = new MessageChannel();
-        port1.on('message', (p: TaskProgress) => onProgress(p));
-        try {
-          // faults end worker threads; inline there is no thread to end
-          const { faults: _ignored, ...rest } = msg;
-          return await compactTaskHandle({ ...rest, port: port2 }, ctx);
-        } finally {
-          port1.close();
-        }
+        // faults end worker threads; inline there is no thread to end
+        const { faults: _ignored, ...rest } = msg;
+        return await compactTaskHandle({ ...rest, port: port2 }, ctx, signal);
       } finally {
-        active--;
-        waiting.shift()?.();
+        port1.close();
       }
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+  return {
+    run(msg, onMessage) {
+      const p = run(msg, onMessage);
+      const settled = p.catch(() => {});
+      running.add(settled);
+      void settled.then(() => running.delete(settled));
+      return p;
     },
-    close: async () => {},
+    close: async () => {
+      await Promise.all([...running]);
+      // tasks still queued behind `workers` start, see the aborted signal and return at once
+      while (waiting.length > 0) waiting.shift()?.();
+    },
   };
 }
 
@@ -189,6 +244,15 @@ export async function compactionRun(
   const started = Date.now();
   const workers = Math.max(1, options.workers ?? plan.workers);
   const retries = options.retries ?? 2;
+  const signal = options.signal;
+  const cancelled = () =>
+    cancelledError('compactor', 'run', signal!, {
+      tasks: plan.tasks.length,
+      elapsedMs: Date.now() - started,
+    });
+  if (signal?.aborted) throw cancelled();
+  /** Set when the run ends early (cancelled, or a task threw): nothing more may start. */
+  let halted = false;
   const ctx = taskJobContext(plan, {
     ...(options.sourceOptions === undefined ? {} : { sourceOptions: options.sourceOptions }),
     ...(options.batch === undefined ? {} : { batch: options.batch }),
@@ -198,7 +262,7 @@ export async function compactionRun(
   });
   const runner =
     options.pool === 'inline'
-      ? inlineRunner(ctx, workers)
+      ? inlineRunner(ctx, workers, signal)
       : threadRunner(
           ctx,
           workers,
@@ -212,6 +276,11 @@ export async function compactionRun(
   const rows = new Float64Array(n);
   let done = 0;
   let failed = 0;
+  // aborted: terminate the threads now (tasks in flight reject; queued ones never start)
+  const onAbort = (): void => {
+    void runner.close();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const progress = (): void => {
     let b = 0;
     let r = 0;
@@ -236,6 +305,8 @@ export async function compactionRun(
     const fault = options.faults?.find((f) => f.taskId === task.id);
     let lastError: DatamoveErrorData | undefined;
     for (let attempt = 0; attempt <= retries; attempt++) {
+      if (signal?.aborted) throw cancelled();
+      if (halted) throw new Error(`compactor: task ${task.id} not started: the run ended`);
       states[i] = attempt === 0 ? 'running' : 'retrying';
       bytes[i] = 0;
       rows[i] = 0;
@@ -251,14 +322,19 @@ export async function compactionRun(
               ? {}
               : { faults: { exitAfterRows: fault.exitAfterRows, onAttempt: fault.onAttempt ?? 0 } }),
           },
-          (p) => {
-            bytes[i] = p.bytesRead;
-            rows[i] = p.rows;
-            emit({ type: 'task-progress', taskId: task.id, bytesRead: p.bytesRead, rows: p.rows });
+          (m) => {
+            if ('s3Failure' in m) {
+              s3FailureNotify(m.s3Failure.kind, m.s3Failure.operation);
+              return;
+            }
+            bytes[i] = m.bytesRead;
+            rows[i] = m.rows;
+            emit({ type: 'task-progress', taskId: task.id, bytesRead: m.bytesRead, rows: m.rows });
             progress();
           },
         );
       } catch (e) {
+        if (signal?.aborted) throw cancelled();
         // the worker thread died (crash, kill, out of memory): its sink never committed
         reply = {
           ok: false,
@@ -287,6 +363,7 @@ export async function compactionRun(
       }
       lastError = reply.error;
       await sinkAttemptDiscard(options.sink, task.id, attempt);
+      if (signal?.aborted) throw cancelled();
       const permanent = reply.error.kind === 'InvalidArgument' || reply.error.kind === 'FeatureUnsupported';
       if (attempt < retries && !permanent) {
         emit({ type: 'task-retry', taskId: task.id, attempt, range: task.range, error: reply.error });
@@ -304,8 +381,18 @@ export async function compactionRun(
 
   let outcomes: TaskOutcome[];
   try {
-    outcomes = await Promise.all(plan.tasks.map((_, i) => runTask(i)));
+    const all = plan.tasks.map((_, i) => runTask(i));
+    try {
+      outcomes = await Promise.all(all);
+    } catch (e) {
+      // cancelled (or a bug): the other tasks end with the pool; none may still write after the sweep
+      halted = true;
+      await runner.close();
+      await Promise.allSettled(all);
+      throw e;
+    }
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await runner.close();
     // a worker thread that was killed may still have had a file creation in flight when its attempt was
     // discarded: once every thread is gone, sweep the attempts of every task again
@@ -314,6 +401,8 @@ export async function compactionRun(
         await sinkAttemptDiscard(options.sink, task.id, attempt);
     }
   }
+  // aborted as the last task finished: the caller must not publish what it asked to stop
+  if (signal?.aborted) throw cancelled();
   const ok = outcomes.filter((o) => o.state === 'done');
   return {
     now: plan.now,

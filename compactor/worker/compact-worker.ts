@@ -5,12 +5,17 @@
  * metadata, or the error as `{kind, message, context}`. A collecting sink's Arrow IPC bytes are
  * transferred (`Piscina.move`), never cloned.
  *
+ * S3 request failures of the task (reader/source/s3/s3-errors.ts) are posted on the same port as
+ * `{s3Failure: {kind, operation}}`: this thread's failure listeners are not the main thread's, so the pool
+ * re-emits them there (the metrics' `datamove_s3_request_failures_total`).
+ *
  * `faults` exists for tests: `exitAfterRows` ends the worker thread abruptly mid-task (as a crash or an
  * OOM kill would), on the given attempt only.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DatamoveError, type DatamoveErrorData } from '../../core/errors.js';
+import { type S3FailureKind, s3FailureListen } from '../../reader/source/s3/s3-errors.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import type { CompactionTask } from '../plan/plan-model.js';
 import { arrowFileSink, jsonLinesSink } from './file-sinks.js';
@@ -28,6 +33,11 @@ export interface WorkerTaskMessage {
   readonly context?: TaskJobContext;
   readonly faults?: { readonly exitAfterRows?: number; readonly onAttempt?: number };
 }
+
+/** What a worker posts on a task's port: progress, or one failed S3 request. */
+export type WorkerPortMessage =
+  | TaskProgress
+  | { readonly s3Failure: { readonly kind: S3FailureKind; readonly operation: string } };
 
 export type WorkerTaskReply =
   | { readonly ok: true; readonly result: TaskRunResult }
@@ -65,10 +75,14 @@ export function errorToData(e: unknown): DatamoveErrorData {
   };
 }
 
-/** One task: the function piscina calls (and the inline pool too). */
+/**
+ * One task: the function piscina calls (and the inline pool too, with the run's `signal`, checked between
+ * partitions; a worker thread is terminated instead).
+ */
 export async function compactTaskHandle(
   msg: WorkerTaskMessage,
   workerContext?: TaskJobContext,
+  signal?: AbortSignal,
 ): Promise<WorkerTaskReply> {
   const ctx = msg.context ?? workerContext;
   if (ctx === undefined) {
@@ -95,9 +109,7 @@ export async function compactTaskHandle(
       ctx,
       msg.task,
       (model) => sinkCreate(msg.sink, msg.task.id, msg.attempt, model, ctx.now),
-      {
-        onProgress,
-      },
+      { onProgress, ...(signal === undefined ? {} : { signal }) },
     );
     return { ok: true, result };
   } catch (e) {
@@ -109,7 +121,22 @@ export async function compactTaskHandle(
 
 /** The piscina entry point. */
 export default async function compactWorker(msg: WorkerTaskMessage): Promise<WorkerTaskReply> {
-  const reply = await compactTaskHandle(msg, Piscina.workerData as TaskJobContext | undefined);
+  const port = msg.port;
+  // one task at a time per thread (piscina's default): every failure heard now is this task's
+  const unlisten = s3FailureListen((kind, operation) => {
+    const m: WorkerPortMessage = { s3Failure: { kind, operation } };
+    try {
+      port?.postMessage(m);
+    } catch {
+      // the port is closed: the task is over
+    }
+  });
+  let reply: WorkerTaskReply;
+  try {
+    reply = await compactTaskHandle(msg, Piscina.workerData as TaskJobContext | undefined);
+  } finally {
+    unlisten();
+  }
   if (reply.ok && reply.result.ipc !== undefined) {
     // hand the Arrow bytes over without a copy: the reply travels with its buffer in the transfer list
     const movable = {

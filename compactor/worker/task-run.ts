@@ -8,6 +8,7 @@
  *
  * The same function runs in a piscina worker (compact-worker.ts) and in-process (`pool: 'inline'`).
  */
+import { cancelledError } from '../../core/cancel.js';
 import { DatamoveError } from '../../core/errors.js';
 import { parseSchemaCql, type TableSchema } from '../../reader/cql/schema-cql.js';
 import { Murmur3Token } from '../../reader/partitioner/murmur3.js';
@@ -75,6 +76,11 @@ export interface TaskProgress {
 export interface TaskRunHooks {
   /** Called every few thousand rows and at each batch. */
   readonly onProgress?: (p: TaskProgress) => void;
+  /**
+   * Checked at every partition and every few thousand rows (the inline pool's cancellation; worker threads
+   * are terminated instead): once aborted the task stops, its sink is aborted and it rejects as cancelled.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface TaskRunResult extends TaskOutput {
@@ -108,6 +114,11 @@ export async function compactionTaskRun(
   makeSink: (model: TableModel) => TaskSink,
   hooks: TaskRunHooks = {},
 ): Promise<TaskRunResult> {
+  const signal = hooks.signal;
+  const check = (): void => {
+    if (signal?.aborted) throw cancelledError('compactor', `task ${task.id}`, signal, { task: task.id });
+  };
+  check();
   const source: BackupSource = backupSourceOpen(ctx.source, ctx.sourceOptions ?? {});
   const opened: SSTable[] = [];
   let sink: TaskSink | undefined;
@@ -133,6 +144,7 @@ export async function compactionTaskRun(
     const progress = { consumed: new Float64Array(task.reads.length), rows: 0 };
     const sources: MergeSource[] = [];
     for (let r = 0; r < task.reads.length; r++) {
+      check();
       const read = task.reads[r]!;
       const d = descriptorParse(read.sstable);
       if (d === undefined)
@@ -180,8 +192,10 @@ export async function compactionTaskRun(
       hooks.onProgress?.({ taskId: task.id, bytesRead, rows: progress.rows });
     };
     for (let p = await merger.nextPartition(); p !== undefined; p = await merger.nextPartition()) {
+      check();
       for await (const row of partitionLiveRows(p, model, ctx.now)) {
         progress.rows++;
+        if ((progress.rows & 4095) === 0) check();
         if (builder === undefined) await sink.writeRow(row);
         else {
           const batch = builder.add(row);

@@ -43,15 +43,20 @@ export type S3FailureListener = (kind: S3FailureKind, operation: string) => void
 const failureListeners = new Set<S3FailureListener>();
 
 /**
- * Calls `listener` on every failed S3 request of this thread (each attempt, retried or not) — the metrics
- * count them by kind. Returns the function that removes it. Listening changes nothing in how requests run.
+ * Calls `listener` on every failed S3 request of this thread (each attempt, retried or not) and of the
+ * compactor worker threads it runs (forwarded by the pool, see `s3FailureNotify`) — the metrics count
+ * them by kind. Returns the function that removes it. Listening changes nothing in how requests run.
  */
 export function s3FailureListen(listener: S3FailureListener): () => void {
   failureListeners.add(listener);
   return () => failureListeners.delete(listener);
 }
 
-function failureNotify(kind: S3FailureKind, operation: string): void {
+/**
+ * Tells this thread's listeners of a failed S3 request: called for every request that fails here, and by
+ * the compactor's pool to re-emit the failures its worker threads report (their listeners are their own).
+ */
+export function s3FailureNotify(kind: S3FailureKind, operation: string): void {
   for (const l of failureListeners) {
     try {
       l(kind, operation);
@@ -82,7 +87,7 @@ export function s3Error(e: unknown, operation: string, bucket: string, key: stri
   const status = d.context.status as number | undefined;
   const code = String(d.context.code ?? '');
   const netCode = (e as { code?: string } | undefined)?.code ?? code;
-  failureNotify(
+  s3FailureNotify(
     d.kind === 'NotFound'
       ? 'not-found'
       : /credentials were rejected/.test(d.message)
