@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
 import { generate } from '../../infra/generator/generate.js';
-import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
 import {
   digest,
@@ -28,6 +27,8 @@ import {
   MACHINE,
   oracleRows,
   tableRead,
+  timeseriesActual,
+  timeseriesExpected,
 } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-connectors-'));
@@ -41,11 +42,6 @@ beforeAll(async () => {
 }, 60_000);
 
 const oracle = (out: string, table: string): Json[] => oracleRows(join(out, 'oracle', `gen.${table}.jsonl`));
-
-function msOf(v: unknown): number {
-  if (typeof v === 'bigint') return Number(v / 1000n);
-  return v as number;
-}
 
 interface Case {
   readonly name: string;
@@ -62,50 +58,7 @@ const day0 = (Math.floor(GEN.now / 86400) - 4) * 86400 * 1000;
 const from = new Date(day0 + 12 * 3600 * 1000).toISOString();
 const to = new Date(day0 + 2 * 86400 * 1000).toISOString();
 
-function tsExpected(): string[] {
-  const slices = oracle(tsOut, 'time_slices').filter(
-    (s) =>
-      Date.parse(s.start_time as string) < Date.parse(to) &&
-      Date.parse(s.end_time as string) > Date.parse(from),
-  );
-  const seen = new Map<string, string>();
-  for (const s of slices) {
-    const tables = [s.slice_table as string, `wide_${s.slice_table}_1`];
-    for (const t of tables) {
-      let rows: Json[];
-      try {
-        rows = oracle(tsOut, t);
-      } catch {
-        continue;
-      }
-      for (const r of rows) {
-        const ms = Date.parse(r.event_time as string);
-        if (ms < Date.parse(from) || ms >= Date.parse(to)) continue;
-        const key = JSON.stringify([
-          r.time_series_id,
-          r.time_bucket,
-          r.event_bucket,
-          r.event_time,
-          r.event_id,
-          r.event_item_key,
-        ]);
-        const meta = valueMetadataParse(hexBytes(r.value_metadata));
-        const value = valueDecompress(meta.compression, hexBytes(r.event_item_value)!);
-        const row = JSON.stringify([
-          r.time_series_id,
-          r.event_time,
-          r.event_id,
-          r.event_item_key,
-          digest(value),
-        ]);
-        const prev = seen.get(key);
-        if (prev !== undefined && prev !== row) throw new Error(`oracle copies of ${key} differ`);
-        seen.set(key, row);
-      }
-    }
-  }
-  return [...seen.values()].sort();
-}
+const tsExpected = (): string[] => timeseriesExpected(tsOut, from, to);
 
 const CASES: Case[] = [
   {
@@ -146,18 +99,7 @@ const CASES: Case[] = [
     backup: () => tsOut,
     connector: { name: 'timeseries', options: { from, to } },
     expected: tsExpected,
-    actual: (rows) =>
-      rows
-        .map((r) =>
-          JSON.stringify([
-            r.time_series_id,
-            new Date(msOf(r.event_time)).toISOString(),
-            r.event_id,
-            r.event_item_key,
-            digest(r.event_item_value as Uint8Array),
-          ]),
-        )
-        .sort(),
+    actual: timeseriesActual,
     skipped: 0,
   },
 ];

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
@@ -119,6 +120,73 @@ export function kvActual(rows: Json[]): string[] {
         digest(r.value as Uint8Array),
         r.content_type,
         Number(r.size),
+      ]),
+    )
+    .sort();
+}
+
+/**
+ * timeseries model rules over the oracle of the backup in `out`: the slices `time_slices` says overlap
+ * `[from, to)` (ISO times) with their `wide_<slice>_1` copies, each event item once (keyed by the full
+ * primary key; the copies must agree), rows outside the window dropped, values decompressed.
+ */
+export function timeseriesExpected(out: string, from: string, to: string): string[] {
+  const oracle = (table: string): Json[] => oracleRows(join(out, 'oracle', `gen.${table}.jsonl`));
+  const slices = oracle('time_slices').filter(
+    (s) =>
+      Date.parse(s.start_time as string) < Date.parse(to) &&
+      Date.parse(s.end_time as string) > Date.parse(from),
+  );
+  const seen = new Map<string, string>();
+  for (const s of slices) {
+    const tables = [s.slice_table as string, `wide_${s.slice_table}_1`];
+    for (const t of tables) {
+      let rows: Json[];
+      try {
+        rows = oracle(t);
+      } catch {
+        continue;
+      }
+      for (const r of rows) {
+        const ms = Date.parse(r.event_time as string);
+        if (ms < Date.parse(from) || ms >= Date.parse(to)) continue;
+        const key = JSON.stringify([
+          r.time_series_id,
+          r.time_bucket,
+          r.event_bucket,
+          r.event_time,
+          r.event_id,
+          r.event_item_key,
+        ]);
+        const meta = valueMetadataParse(hexBytes(r.value_metadata));
+        const value = valueDecompress(meta.compression, hexBytes(r.event_item_value)!);
+        const row = JSON.stringify([
+          r.time_series_id,
+          r.event_time,
+          r.event_id,
+          r.event_item_key,
+          digest(value),
+        ]);
+        const prev = seen.get(key);
+        if (prev !== undefined && prev !== row) throw new Error(`oracle copies of ${key} differ`);
+        seen.set(key, row);
+      }
+    }
+  }
+  return [...seen.values()].sort();
+}
+
+/** Rows of a timeseries target table, comparable with `timeseriesExpected`. */
+export function timeseriesActual(rows: Json[]): string[] {
+  const ms = (v: unknown): number => (typeof v === 'bigint' ? Number(v / 1000n) : (v as number));
+  return rows
+    .map((r) =>
+      JSON.stringify([
+        r.time_series_id,
+        new Date(ms(r.event_time)).toISOString(),
+        r.event_id,
+        r.event_item_key,
+        digest(r.event_item_value as Uint8Array),
       ]),
     )
     .sort();

@@ -5,8 +5,10 @@
  * Iceberg DataWriter as ONE snapshot of the same target table, same schema (the connector's own target
  * declaration), so a diff against the new path compares like for like.
  *
- * Connectors: `raw` (legacy-raw.ts) and `kv` (legacy-kv.ts: both of the abstraction's tables staged and
- * reconciled, items joined with their chunks in SQL, reassembled and decompressed in JS).
+ * Connectors: `raw` (legacy-raw.ts), `kv` (legacy-kv.ts: both of the abstraction's tables staged and
+ * reconciled, items joined with their chunks in SQL, reassembled and decompressed in JS) and `timeseries`
+ * (legacy-timeseries.ts: the slices overlapping the window selected from `time_slices` in SQL, each slice
+ * staged with its split tables and reconciled as one, one slice at a time, values decompressed in JS).
  *
  * Shared with the new path: the SSTable decoder (reader/), replica placement (token-ring.ts), Arrow encoding
  * of values this path reconciled, value codecs, and the writer/commit. NOT shared: merging, tombstones,
@@ -19,6 +21,7 @@ import type { z } from 'zod';
 import { kvOptionsSchema } from '../../connectors/kv/kv-connector.js';
 import { rawOptionsSchema } from '../../connectors/raw/raw-connector.js';
 import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
+import { timeseriesOptionsSchema } from '../../connectors/timeseries/timeseries-connector.js';
 import { DatamoveError } from '../../core/errors.js';
 import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
 import { type CommitResult, icebergCommit } from '../../iceberg-writer/commit/table-commit.js';
@@ -29,9 +32,10 @@ import { targetTableEnsure } from '../target-table.js';
 import { legacyKvPrepare } from './legacy-kv.js';
 import type { LegacyPrepared } from './legacy-prepared.js';
 import { legacyRawPrepare } from './legacy-raw.js';
+import { legacyTimeseriesPrepare } from './legacy-timeseries.js';
 
 /** The connectors the legacy path implements. */
-export const LEGACY_CONNECTORS = ['raw', 'kv'] as const;
+export const LEGACY_CONNECTORS = ['raw', 'kv', 'timeseries'] as const;
 
 /** Whether the legacy path can run a job of this (built-in) connector — the decider's fallback gate. */
 export function legacySupports(connector: string | undefined): boolean {
@@ -44,7 +48,8 @@ export interface LegacyJob {
   readonly keyspace: string;
   /** The built-in connector the job names (one of LEGACY_CONNECTORS); default `raw`. */
   readonly connector?: string;
-  /** That connector's options (raw: `table`, `metadataColumns`, …; kv: `table`, `keyAs`, `valueAs`, …). */
+  /** That connector's options (raw: `table`, `metadataColumns`, …; kv: `table`, `keyAs`, `valueAs`, …;
+   * timeseries: `from`, `to`, `namespace`, …). */
   readonly connectorOptions: unknown;
   readonly target: { readonly table: TableIdentifier; readonly mode: 'append' | 'overwrite' };
   readonly properties?: Record<string, string>;
@@ -91,19 +96,21 @@ function optionsParse<T>(schema: z.ZodType<T>, options: unknown): T {
   return parsed.data;
 }
 
-/** Runs the legacy path for a `raw` or `kv` job and commits one snapshot. */
+/** Runs the legacy path for a `raw`, `kv` or `timeseries` job and commits one snapshot. */
 export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise<LegacyJobResult> {
   const started = Date.now();
   const connector = job.connector ?? 'raw';
   if (!legacySupports(connector))
     throw new DatamoveError(
       'FeatureUnsupported',
-      `legacy: the legacy path runs the ${LEGACY_CONNECTORS.join(' and ')} connectors only, not '${connector}'`,
+      `legacy: the legacy path runs the ${LEGACY_CONNECTORS.join(', ')} connectors only, not '${connector}'`,
       { context: { field: 'job.connector' } },
     );
   // options first: a bad option fails before anything is read
   const rawOptions = connector === 'raw' ? optionsParse(rawOptionsSchema, job.connectorOptions) : undefined;
   const kvOptions = connector === 'kv' ? optionsParse(kvOptionsSchema, job.connectorOptions) : undefined;
+  const tsOptions =
+    connector === 'timeseries' ? optionsParse(timeseriesOptionsSchema, job.connectorOptions) : undefined;
   const db = await DuckDBInstance.create(
     ':memory:',
     o.memoryLimit === undefined ? {} : { memory_limit: o.memoryLimit },
@@ -128,7 +135,9 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
     const prepared: LegacyPrepared =
       kvOptions !== undefined
         ? await legacyKvPrepare(input, kvOptions)
-        : await legacyRawPrepare(input, rawOptions!);
+        : tsOptions !== undefined
+          ? await legacyTimeseriesPrepare(input, tsOptions)
+          : await legacyRawPrepare(input, rawOptions!);
     const decl = prepared.decl;
     const table = await targetTableEnsure(o.catalog, job.target.table, decl, {
       ...(job.properties ?? {}),

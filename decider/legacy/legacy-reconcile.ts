@@ -22,6 +22,20 @@ const NO_DELETION_TIME = 2147483647;
 const EXPIRED_LIVENESS_TTL = 2147483647;
 const MIN = '(-9223372036854775808)::BIGINT';
 
+/** The temporary tables the statements create (dropped together to free a reconciled table's memory). */
+export const RECONCILE_TABLES = [
+  'pdel',
+  'marker',
+  'rdel',
+  'row_keys',
+  'rtdel',
+  'row_deletion',
+  'winner',
+  'cdel',
+  'live',
+  'live_rows',
+] as const;
+
 /** The SQL statements, in order, for reference time `now` (seconds since the epoch). */
 export function legacyReconcileSql(now: number): string[] {
   const n = Math.floor(now);

@@ -108,8 +108,12 @@ export async function legacyStage(
     filter: { keyspace: o.keyspace, table: o.table },
     missingAllowed: () => true,
   });
+  // a node whose folder of the table holds no SSTable (nothing was flushed there) contributes nothing
   const holders = set.nodes.filter((n) =>
-    n.tables.some((t) => t.keyspace === o.keyspace && t.table === o.table),
+    n.tables.some(
+      (t) =>
+        t.keyspace === o.keyspace && t.table === o.table && t.files.some((f) => f.name.endsWith('-Data.db')),
+    ),
   );
   if (holders.length === 0)
     throw new DatamoveError('NotFound', `legacy: ${set.source}: no node holds ${o.keyspace}.${o.table}`, {
