@@ -623,7 +623,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         if (!legacyOk)
           throw new DatamoveError(
             'FeatureUnsupported',
-            `decider: job ${job.name}: the legacy path runs the ${LEGACY_CONNECTORS.join(' and ')} connectors only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
+            `decider: job ${job.name}: the legacy path runs the ${LEGACY_CONNECTORS.join(', ')} connectors only; this job uses ${'name' in job.connector ? job.connector.name : job.connector.module}`,
             { context: { job: job.name } },
           );
         result = await untilStopped(legacyPath());
