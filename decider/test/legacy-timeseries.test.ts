@@ -5,10 +5,13 @@
  * hot day's hot series copied into `wide_data_YYYYMMDD_1`, compressed values, rows churned by deletes. Both
  * give the same rows and the same schema — the connector's declared one — and both equal the generator's
  * oracle by the timeseries rules (the window applied, each event item once), for a window over two of the
- * three slices and one inside the hot day. A window no slice overlaps fails both paths. Consistency ALL on
+ * three slices and one inside the hot day. On a copy whose split table and slice table were each rewritten
+ * with newer values for different events, both paths agree: the newer write wins per cell, whichever table
+ * holds it, and each item comes out once. A window no slice overlaps fails both paths. Consistency ALL on
  * the new path: the legacy path reads every replica.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,14 +30,21 @@ import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
 import { generate } from '../../infra/generator/generate.js';
+import { tableFolderOpen } from '../../reader/folder.js';
+import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
+import { localDirectory } from '../../reader/source/local/local-source.js';
+import { CELL_DELETED, MARKER, type Row } from '../../reader/sstable/unfiltered.js';
+import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-legacy-ts-'));
 const out = join(work, 'backup');
+const edited = join(work, 'edited');
 let opened: OpenedCatalog;
 
 beforeAll(async () => {
   await generate({ ...GEN, out, preset: 'timeseries', partitions: 6 });
+  cpSync(out, edited, { recursive: true });
   opened = await catalogOpen({ catalog: join(work, 'catalog.db'), warehouse: join(work, 'wh') });
 }, 60_000);
 afterAll(async () => {
@@ -67,10 +77,10 @@ const fields = (
   s: { fields: { name: string; type: unknown; metadata: Map<string, string> }[] } | undefined,
 ) => s?.fields.map((f) => [f.name, String(f.type), f.metadata.get('PARQUET:field_id')]);
 
-function legacyRun(name: string, options: Record<string, unknown>) {
+function legacyRun(name: string, options: Record<string, unknown>, source = out) {
   return legacyJobRun(
     {
-      source: out,
+      source,
       keyspace: 'gen',
       connector: 'timeseries',
       connectorOptions: options,
@@ -83,10 +93,10 @@ function legacyRun(name: string, options: Record<string, unknown>) {
 }
 const phases: string[] = [];
 
-async function bothPaths(name: string, options: Record<string, unknown>) {
+async function bothPaths(name: string, options: Record<string, unknown>, source = out) {
   const plan = await connectorJobPlan(
     {
-      source: out,
+      source,
       keyspace: 'gen',
       // ALL cannot be met: a replica of time_slices' one partition has no SSTable of it (the contract suite's
       // setting); the legacy path reads every replica regardless
@@ -102,7 +112,7 @@ async function bothPaths(name: string, options: Record<string, unknown>) {
   const fresh = await connectorJobRun(plan, { catalog: opened.catalog, workers: 2 });
   const newMs = Date.now() - t0;
   phases.length = 0;
-  const legacy = await legacyRun(name, options);
+  const legacy = await legacyRun(name, options, source);
   console.log(
     `timeseries ${name}: new path ${newMs} ms, legacy path ${legacy.elapsedMs} ms ` +
       `(${legacy.cellsStaged} cells of ${legacy.sstables} SSTables staged), ${legacy.rowsWritten} rows`,
@@ -112,6 +122,87 @@ async function bothPaths(name: string, options: Record<string, unknown>) {
   const snapshots = (await opened.catalog.loadTable(tableIdentifierParse(`lake.${name}_legacy`))).metadata
     .snapshots;
   return { plan, fresh, legacy, a, b, snapshots };
+}
+
+/** The snapshot folders of one table on every node of a local backup (those holding SSTables). */
+function tableDirs(backup: string, table: string): string[] {
+  const dirs: string[] = [];
+  for (const dc of readdirSync(backup).filter((d) => d.startsWith('dc')))
+    for (const node of readdirSync(join(backup, dc)))
+      for (const t of readdirSync(join(backup, dc, node, 'gen')).filter((x) => x.startsWith(`${table}-`))) {
+        const dir = join(backup, dc, node, 'gen', t, 'snapshots', GEN.tag);
+        if (readdirSync(dir).some((f) => f.endsWith('-Data.db'))) dirs.push(dir);
+      }
+  return dirs;
+}
+
+/**
+ * Rewrites every node's SSTables of `table` in place (same names): each row whose event id `pick`s gets
+ * `event_item_value` = `<label>-<event id>/<item>` uncompressed, written 1 µs after its value was.
+ */
+async function valuesOverride(
+  backup: string,
+  table: string,
+  label: string,
+  pick: (eventId: string) => boolean,
+): Promise<number> {
+  let changed = 0;
+  for (const dir of tableDirs(backup, table)) {
+    const folder = await tableFolderOpen(localDirectory(dir));
+    const m = folder.model;
+    const valueCol = m.columns.findIndex((c) => c.name === 'event_item_value');
+    const metaCol = m.columns.findIndex((c) => c.name === 'value_metadata');
+    const tmp = `${dir}.rewrite`;
+    try {
+      for (const t of folder.sstables) {
+        const w = await SSTableWriter.create(await localSinkDirectory(tmp), m, {
+          version: 'nb',
+          generation: t.descriptor.generation,
+          compression: GEN.compression,
+          partitioner: t.partitioner,
+          stats: t.statistics.header.stats,
+          columns: [...t.layout.staticColumns, ...t.layout.regularColumns].map((c) => c.id),
+        });
+        const sc = t.scan();
+        for (let p = await sc.nextPartition(); p; p = await sc.nextPartition()) {
+          w.begin(p.key, p.deletion, p.staticRow);
+          for (let u = await sc.nextUnfiltered(); u; u = await sc.nextUnfiltered()) {
+            if (u.kind === MARKER) {
+              w.add(u);
+              continue;
+            }
+            const eventId = Buffer.from(u.clustering[1]!).toString('utf8');
+            const item = Buffer.from(u.clustering[2]!).toString('utf8');
+            const v = u.cells.find((c) => c.column === valueCol && (c.flags & CELL_DELETED) === 0);
+            if (v === undefined || !pick(eventId)) {
+              w.add(u);
+              continue;
+            }
+            const bytes = new TextEncoder().encode(`${label}-${eventId}/${item}`);
+            const meta = new TextEncoder().encode(
+              JSON.stringify({ compression: 'none', size: bytes.length }),
+            );
+            const cells = u.cells
+              .filter((c) => c.column !== valueCol && c.column !== metaCol)
+              .concat([
+                { ...v, timestamp: v.timestamp + 1, value: bytes },
+                { ...v, column: metaCol, timestamp: v.timestamp + 1, value: meta },
+              ])
+              .sort((a, b) => a.column - b.column);
+            w.add({ ...u, cells } as Row);
+            changed++;
+          }
+          await w.end();
+        }
+        await w.finish();
+      }
+    } finally {
+      await folder.close();
+    }
+    for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(dir, f));
+    rmSync(tmp, { recursive: true });
+  }
+  return changed;
 }
 
 describe('legacy path, timeseries connector', () => {
@@ -167,6 +258,36 @@ describe('legacy path, timeseries connector', () => {
     }
     const staged = phases.filter((l) => /loading every cell of/.test(l)).map((l) => l.split(' ')[5]);
     expect(staged).toEqual(['gen.time_slices', `gen.${hotSlice()}`, `gen.wide_${hotSlice()}_1`]);
+  }, 180_000);
+
+  it('a copy and its original that differ: the newer write wins per cell on both paths, each item once', async () => {
+    const hot = hotSlice();
+    const hash = (id: string) => createHash('sha1').update(id).digest()[0]! % 4;
+    // a quarter of the events rewritten later in the split table, another quarter in the slice itself
+    const inWide = await valuesOverride(edited, `wide_${hot}_1`, 'wide', (id) => hash(id) === 0);
+    const inSlice = await valuesOverride(edited, hot, 'slice', (id) => hash(id) === 1);
+    expect(inWide).toBeGreaterThan(10);
+    expect(inSlice).toBeGreaterThan(10);
+    const from = iso(day0 + 24 * H);
+    const to = iso(day0 + 48 * H);
+    const { fresh, legacy, a, b } = await bothPaths('ts_edit', { from, to }, edited);
+    expect(canon(b.rows)).toEqual(canon(a.rows));
+    expect([legacy.rowsWritten, legacy.issues]).toEqual([fresh.rowsWritten, fresh.issues]);
+    // each item once: as many rows as the unedited backup has in the window
+    expect(b.rows.length).toBe(timeseriesExpected(out, from, to).length);
+    const text = (r: Json) =>
+      r.event_item_value === null ? '' : Buffer.from(r.event_item_value as Uint8Array).toString('latin1');
+    const wide = b.rows.filter((r) => text(r).startsWith('wide-'));
+    const slice = b.rows.filter((r) => text(r).startsWith('slice-'));
+    expect(wide.length).toBeGreaterThan(10);
+    expect(slice.length).toBeGreaterThan(10);
+    for (const r of wide) expect(hash(r.event_id as string)).toBe(0);
+    for (const r of slice) expect(hash(r.event_id as string)).toBe(1);
+    // the hot series' events of hash 0 all carry the split table's newer value
+    const hotRows = b.rows.filter((r) => r.time_series_id === 'series-0' && hash(r.event_id as string) === 0);
+    expect(hotRows.length).toBeGreaterThan(10);
+    expect(hotRows.every((r) => r.event_item_value === null || text(r).startsWith('wide-'))).toBe(true);
+    expect(hotRows.filter((r) => text(r).startsWith('wide-')).length).toBeGreaterThan(10);
   }, 180_000);
 
   it('a namespace or a window no slice matches: both paths fail, nothing committed', async () => {
