@@ -11,6 +11,7 @@ import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
 import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';
+import { generateHistoryCommand } from './generate-history.js';
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -83,7 +84,17 @@ export function registerGenerate(program: Command, io: CliIO): void {
     )
     .option('--s3-region <region>', 'S3 region (default $AWS_REGION or us-east-1)')
     .option('--s3-path-style', 'path-style S3 addressing (default when an endpoint is set)')
-    .action(async (o: Record<string, string | boolean | undefined>) => {
+    .option(
+      '--history <days>',
+      'instead: a backup history to try restore on — <days> daily backups (at least 4) of one table while a column is added, a node joins and a column is dropped, an oracle per backup',
+    )
+    .option(
+      '--start <time>',
+      'with --history: the first write (ISO-8601); backup k is k days later',
+      '2026-03-01T00:00:00Z',
+    )
+    .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
+      if (o.history !== undefined) return generateHistoryCommand(o, cmd, io);
       const preset = String(o.preset) as PresetName;
       if (!PRESETS.includes(preset)) {
         throw new DatamoveError(

@@ -30,6 +30,13 @@ function usage(message: string): DatamoveError {
   return new DatamoveError('InvalidArgument', `restore: ${message}`, {});
 }
 
+function workersFlag(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw usage(`--workers must be an integer from 1 to 256, got '${text}'`);
+  return n;
+}
+
 async function fromIcebergCommand(file: string | undefined, flags: RestoreFlags, io: CliIO): Promise<void> {
   if (file !== undefined) throw usage('--from-iceberg restores an Iceberg table: give no job file');
   if (flags.to !== 'sstables') throw usage('--from-iceberg writes SSTables: add --to sstables');
@@ -76,6 +83,7 @@ async function restoreCommand(file: string | undefined, flags: RestoreFlags, io:
       asOf: flags.asOf,
       out: flags.out,
       ...(flags.topology === undefined ? {} : { topology: flags.topology }),
+      ...(flags.workers === undefined ? {} : { workers: workersFlag(flags.workers) }),
       log,
     });
     if (flags.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
@@ -91,7 +99,7 @@ async function restoreCommand(file: string | undefined, flags: RestoreFlags, io:
     asOf: flags.asOf,
     ...(flags.into === undefined ? {} : { into: flags.into }),
     force: flags.force === true,
-    ...(flags.workers === undefined ? {} : { workers: Number(flags.workers) }),
+    ...(flags.workers === undefined ? {} : { workers: workersFlag(flags.workers) }),
     log,
   });
   if (flags.json) io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
@@ -120,7 +128,7 @@ export function registerRestore(program: Command, io: CliIO): void {
       '--topology <tokenmap.json>',
       "with --to sstables: the target cluster's tokens; one SSTable set per token range",
     )
-    .option('--workers <n>', 'worker threads (Iceberg restores)')
+    .option('--workers <n>', "worker threads (default: the job's workers, else sized from cores and memory)")
     .option(
       '--from-iceberg <ns.table[@snapshot]>',
       'with --to sstables: rebuild SSTables from an Iceberg snapshot of the raw connector with metadata columns',
