@@ -4,6 +4,7 @@
  * collection deletions), expired TTLs dropped, cells of dropped columns ignored, and a partition that has
  * only a live static row yielding one row with null clustering values.
  */
+import { NOT_READY, type NotReady } from '../reader/sstable/scanner.js';
 import type { TableModel } from '../reader/sstable/table-model.js';
 import {
   type Cell,
@@ -12,7 +13,7 @@ import {
   NO_TTL,
   type Row,
 } from '../reader/sstable/unfiltered.js';
-import type { MergedPartition } from './partition-merge.js';
+import type { MergedPartition, MergedRow } from './partition-merge.js';
 import { cellIsLive, deletionMax } from './reconcile.js';
 
 /** A live CQL row: the partition key, the clustering values, and per column id its live cell(s). */
@@ -37,31 +38,80 @@ export async function* partitionLiveRows(
   model: TableModel,
   now: number,
 ): AsyncGenerator<LiveRow> {
-  const columnCount = model.columns.length;
-  let staticValues: (Cell | Cell[] | undefined)[] | undefined;
-  if (p.staticRow !== null) {
-    const values = new Array<Cell | Cell[] | undefined>(columnCount);
-    if (liveCells(p.staticRow, p.deletion, model, now, values)) staticValues = values;
-  }
-  let any = false;
+  const live = new PartitionLiveRows(p, model, now);
   for (let m = await p.nextRow(); m !== null; m = await p.nextRow()) {
+    const row = live.row(m);
+    if (row !== undefined) yield row;
+  }
+  const last = live.end();
+  if (last !== undefined) yield last;
+}
+
+/**
+ * The live rows of one merged partition, pulled synchronously: `tryNext()` gives the next live row, null
+ * after the last, or NOT_READY (then `await` the merger's `ready()` and call again) — no promise per row.
+ */
+export class PartitionLiveRows {
+  private readonly columnCount: number;
+  private readonly staticValues: (Cell | Cell[] | undefined)[] | undefined;
+  private any = false;
+  private ended = false;
+
+  constructor(
+    private readonly p: MergedPartition,
+    private readonly model: TableModel,
+    private readonly now: number,
+  ) {
+    this.columnCount = model.columns.length;
+    let staticValues: (Cell | Cell[] | undefined)[] | undefined;
+    if (p.staticRow !== null) {
+      const values = new Array<Cell | Cell[] | undefined>(this.columnCount);
+      if (liveCells(p.staticRow, p.deletion, model, now, values)) staticValues = values;
+    }
+    this.staticValues = staticValues;
+  }
+
+  tryNext(): LiveRow | null | NotReady {
+    if (this.ended) return null;
+    for (;;) {
+      const m = this.p.tryNextRow();
+      if (m === NOT_READY) return NOT_READY;
+      if (m === null) {
+        this.ended = true;
+        return this.end() ?? null;
+      }
+      const row = this.row(m);
+      if (row !== undefined) return row;
+    }
+  }
+
+  /** The live row of merged row `m`, or undefined when nothing of it is live. */
+  row(m: MergedRow): LiveRow | undefined {
+    const p = this.p;
     const row = m.row;
     let deletion = deletionMax(p.deletion, m.rangeDeletion);
     // a shadowable deletion (materialized views) is shadowed by a newer row marker
     const shadowed = row.shadowable && row.timestamp > row.deletion.markedForDeleteAt;
     if (!shadowed) deletion = deletionMax(deletion, row.deletion);
-    const values = staticValues ? staticValues.slice() : new Array<Cell | Cell[] | undefined>(columnCount);
+    const values = this.staticValues
+      ? this.staticValues.slice()
+      : new Array<Cell | Cell[] | undefined>(this.columnCount);
     const markerLive =
       row.timestamp !== NO_TIMESTAMP &&
       row.timestamp > deletion.markedForDeleteAt &&
       row.ttl !== EXPIRED_LIVENESS_TTL &&
-      (row.ttl === NO_TTL || now < row.localExpirationTime);
-    const cellsLive = liveCells(row, deletion, model, now, values);
-    if (!markerLive && !cellsLive) continue;
-    any = true;
-    yield { key: p.key, clustering: row.clustering, values, marker: markerLive ? row : undefined };
+      (row.ttl === NO_TTL || this.now < row.localExpirationTime);
+    const cellsLive = liveCells(row, deletion, this.model, this.now, values);
+    if (!markerLive && !cellsLive) return undefined;
+    this.any = true;
+    return { key: p.key, clustering: row.clustering, values, marker: markerLive ? row : undefined };
   }
-  if (!any && staticValues !== undefined) yield { key: p.key, clustering: null, values: staticValues };
+
+  /** After the last merged row: the static-only row of a partition with no live row but a live static row. */
+  end(): LiveRow | undefined {
+    if (this.any || this.staticValues === undefined) return undefined;
+    return { key: this.p.key, clustering: null, values: this.staticValues };
+  }
 }
 
 /** Writes the live cells of `row` under `deletion` into `out`; true if there is at least one. */

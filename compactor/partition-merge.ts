@@ -6,12 +6,24 @@
  *
  * The merged stream hands out each clustering position once, with the deletion that covers it: the
  * partition deletion, the range tombstones open at that point in any source, and the row's own deletion.
+ *
+ * Pulls are synchronous (`tryNextPartition` / `tryNextRow`) while the sources have their bytes in memory;
+ * only when one returns NOT_READY does the caller `await ready()` (which brings in that source's next
+ * chunk) and call again. A head consumed by the merge is marked and pulled lazily at the next call, so a
+ * call that stops for bytes leaves nothing half-done and simply resumes. The promise-returning
+ * `nextPartition` / `nextRow` remain for callers that do not care (tests, validation).
  */
 
 import { cqlCompare } from '../reader/cql/cql-compare.js';
 import type { CqlType } from '../reader/cql/cql-type.js';
 import type { Partitioner, Token } from '../reader/partitioner/partitioner.js';
-import type { PartitionStream } from '../reader/sstable/scanner.js';
+import {
+  NOT_READY,
+  type NotReady,
+  type PartitionStream,
+  partitionStreamSync,
+  type SyncPartitionStream,
+} from '../reader/sstable/scanner.js';
 import type { TableModel } from '../reader/sstable/table-model.js';
 import {
   boundIsEnd,
@@ -56,6 +68,8 @@ export interface MergedPartition {
   readonly sourceCount: number;
   /** The next merged row in clustering order; `null` after the last. */
   nextRow(): Promise<MergedRow | null>;
+  /** As `nextRow`, or NOT_READY: then `await` the merger's `ready()` and call again. */
+  tryNextRow(): MergedRow | null | NotReady;
 }
 
 interface Head {
@@ -68,8 +82,13 @@ interface Head {
 
 /** Merges the partitions of several SSTables of one table (same partitioner). */
 export class PartitionMerger {
-  private heads: (Head | undefined)[];
-  private started = false;
+  private readonly streams: SyncPartitionStream[];
+  /** Each source's current partition; undefined once the source is exhausted. */
+  private readonly heads: (Head | undefined)[];
+  /** Sources whose head was consumed and must be advanced before the next partition is chosen. */
+  private readonly stale: boolean[];
+  /** The sources whose last synchronous pull returned NOT_READY: what `ready()` waits for. */
+  private waiting: SyncPartitionStream[] = [];
   private readonly compare: UnfilteredComparator;
   private readonly pathTypes: (CqlType | null)[];
   private readonly counters: boolean[];
@@ -82,60 +101,105 @@ export class PartitionMerger {
     model: TableModel,
     private readonly now: number,
   ) {
+    this.streams = sources.map((s) => partitionStreamSync(s.scanner));
     this.heads = new Array(sources.length).fill(undefined);
+    this.stale = new Array(sources.length).fill(true);
     this.compare = clusteringComparator(clusteringTypes);
     this.pathTypes = model.columns.map((c) => cellPathType(c.type));
     this.counters = model.columns.map((c) => isCounter(c.type));
   }
 
   async nextPartition(): Promise<MergedPartition | undefined> {
-    if (this.current) await this.current.drain();
-    if (!this.started) {
-      this.started = true;
-      await Promise.all(this.sources.map((_, i) => this.advance(i)));
+    for (;;) {
+      const p = this.tryNextPartition();
+      if (p !== NOT_READY) return p;
+      await this.ready();
     }
-    let min: Head | undefined;
-    for (const h of this.heads) {
-      if (h === undefined) continue;
-      if (min === undefined || this.comparePartitions(h, min) < 0) min = h;
-    }
-    if (min === undefined) return undefined;
-    const members: Head[] = [];
-    for (const h of this.heads) if (h !== undefined && this.comparePartitions(h, min) === 0) members.push(h);
-    let deletion: DeletionTime = LIVE;
-    for (const m of members) deletion = deletionMax(deletion, m.deletion);
-    const statics = members.map((m) => m.staticRow).filter((r): r is Row => r !== null);
-    const staticRow =
-      statics.length === 0 ? null : statics.length === 1 ? statics[0]! : this.mergeRows(statics);
-    const state = new PartitionMergeState(
-      this,
-      members.map((m) => m.source),
-    );
-    this.current = state;
-    return {
-      key: min.key,
-      token: min.token,
-      deletion,
-      staticRow,
-      sourceCount: members.length,
-      nextRow: () => state.next(),
-    };
   }
 
-  /** Called by the partition state when it is done with a source's partition. */
-  async advance(source: number): Promise<void> {
-    const p = await this.sources[source]!.scanner.nextPartition();
-    if (p === undefined) {
-      this.heads[source] = undefined;
-      return;
+  /** Waits until the pull that returned NOT_READY can make progress (every source it waited on, at once). */
+  ready(): Promise<void> {
+    const w = this.waiting;
+    this.waiting = [];
+    if (w.length === 0) return Promise.resolve();
+    if (w.length === 1) return w[0]!.ready();
+    return Promise.all(w.map((s) => s.ready())).then(() => undefined);
+  }
+
+  /** The next merged partition (the current one's rest is skipped), undefined at the end, or NOT_READY. */
+  tryNextPartition(): MergedPartition | undefined | NotReady {
+    if (this.current !== undefined) {
+      if (this.current.tryDrain() === NOT_READY) return NOT_READY;
+      this.current = undefined;
     }
-    this.heads[source] = {
-      source,
-      key: p.key,
-      token: this.partitioner.tokenOf(p.key),
-      deletion: p.deletion,
-      staticRow: p.staticRow,
-    };
+    const heads = this.heads;
+    for (let i = 0; i < heads.length; i++) {
+      if (!this.stale[i]) continue;
+      const p = this.streams[i]!.tryNextPartition();
+      if (p === NOT_READY) {
+        this.waiting.push(this.streams[i]!);
+        continue;
+      }
+      this.stale[i] = false;
+      heads[i] =
+        p === undefined
+          ? undefined
+          : {
+              source: i,
+              key: p.key,
+              token: this.partitioner.tokenOf(p.key),
+              deletion: p.deletion,
+              staticRow: p.staticRow,
+            };
+    }
+    if (this.waiting.length > 0) return NOT_READY;
+    let min: Head | undefined;
+    let count = 0;
+    for (const h of heads) {
+      if (h === undefined) continue;
+      const c = min === undefined ? -1 : this.comparePartitions(h, min);
+      if (c < 0) {
+        min = h;
+        count = 1;
+      } else if (c === 0) count++;
+    }
+    if (min === undefined) return undefined;
+    let state: PartitionMergeState;
+    if (count === 1) {
+      // one source holds the partition: nothing to reconcile at the partition level
+      const deletion = deletionMax(LIVE, min.deletion);
+      state = new PartitionMergeState(this, [min.source], min.key, min.token, deletion, min.staticRow);
+    } else {
+      const members: number[] = [];
+      let deletion: DeletionTime = LIVE;
+      const statics: Row[] = [];
+      for (const h of heads) {
+        if (h === undefined || this.comparePartitions(h, min) !== 0) continue;
+        members.push(h.source);
+        deletion = deletionMax(deletion, h.deletion);
+        if (h.staticRow !== null) statics.push(h.staticRow);
+      }
+      const staticRow =
+        statics.length === 0 ? null : statics.length === 1 ? statics[0]! : this.mergeRows(statics);
+      state = new PartitionMergeState(this, members, min.key, min.token, deletion, staticRow);
+    }
+    this.current = state;
+    return state;
+  }
+
+  /** Called by the partition state when it is done with a source's partition: advanced at the next call. */
+  release(source: number): void {
+    this.stale[source] = true;
+  }
+
+  /** Source `source`'s stream. */
+  stream(source: number): SyncPartitionStream {
+    return this.streams[source]!;
+  }
+
+  /** Records a source whose pull returned NOT_READY. */
+  wait(stream: SyncPartitionStream): void {
+    this.waiting.push(stream);
   }
 
   scanner(source: number): PartitionStream {
@@ -265,71 +329,119 @@ function cellPathType(t: CqlType): CqlType | null {
   }
 }
 
+/** Marks a head consumed by the merge: the source's next unfiltered is pulled at the next call. */
+const PULL: unique symbol = Symbol('PULL');
+
 /** The merge of one partition's unfiltereds across the sources that hold it. */
-class PartitionMergeState {
-  private readonly heads: (Unfiltered | null)[];
+class PartitionMergeState implements MergedPartition {
+  private readonly streams: SyncPartitionStream[];
+  private readonly heads: (Unfiltered | null | typeof PULL)[];
   private readonly open: DeletionTime[];
-  private started = false;
   private finished = false;
+  readonly sourceCount: number;
 
   constructor(
     private readonly merger: PartitionMerger,
     private readonly members: readonly number[],
+    readonly key: Uint8Array,
+    readonly token: Token,
+    readonly deletion: DeletionTime,
+    readonly staticRow: Row | null,
   ) {
-    this.heads = new Array(members.length).fill(null);
+    this.sourceCount = members.length;
+    this.streams = members.map((m) => merger.stream(m));
+    this.heads = new Array(members.length).fill(PULL);
     this.open = new Array(members.length).fill(LIVE);
   }
 
-  async next(): Promise<MergedRow | null> {
-    if (this.finished) return null;
-    if (!this.started) {
-      this.started = true;
-      await Promise.all(this.members.map((_, i) => this.pull(i)));
+  async nextRow(): Promise<MergedRow | null> {
+    for (;;) {
+      const r = this.tryNextRow();
+      if (r !== NOT_READY) return r;
+      await this.merger.ready();
     }
+  }
+
+  tryNextRow(): MergedRow | null | NotReady {
+    if (this.finished) return null;
+    if (this.streams.length === 1) return this.nextSingle();
+    const heads = this.heads;
     const cmp = this.merger.comparator;
     for (;;) {
+      let waiting = false;
+      for (let i = 0; i < heads.length; i++) {
+        if (heads[i] !== PULL) continue;
+        const u = this.streams[i]!.tryNextUnfiltered();
+        if (u === NOT_READY) {
+          this.merger.wait(this.streams[i]!);
+          waiting = true;
+        } else heads[i] = u;
+      }
+      if (waiting) return NOT_READY;
       let min: Unfiltered | null = null;
-      for (const h of this.heads) if (h !== null && (min === null || cmp(h, min) < 0)) min = h;
+      for (const h of heads) {
+        if (h !== null && h !== PULL && (min === null || cmp(h, min) < 0)) min = h;
+      }
       if (min === null) {
-        await this.finish();
+        this.finish();
         return null;
       }
       if (min.kind === MARKER) {
         // apply every marker at this position, then look again
-        for (let i = 0; i < this.heads.length; i++) {
-          const h = this.heads[i]!;
-          if (h !== null && h.kind === MARKER && cmp(h, min) === 0) {
+        for (let i = 0; i < heads.length; i++) {
+          const h = heads[i]!;
+          if (h !== null && h !== PULL && h.kind === MARKER && cmp(h, min) === 0) {
             this.open[i] = boundIsEnd(h.boundKind) ? LIVE : h.deletion;
-            await this.pull(i);
+            heads[i] = PULL;
           }
         }
         continue;
       }
-      const rows: Row[] = [];
-      for (let i = 0; i < this.heads.length; i++) {
-        const h = this.heads[i]!;
-        if (h !== null && h.kind === ROW && cmp(h, min) === 0) {
-          rows.push(h);
-          await this.pull(i);
+      let first: Row | undefined;
+      let rows: Row[] | undefined;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h !== null && h !== PULL && h.kind === ROW && cmp(h, min) === 0) {
+          if (first === undefined) first = h;
+          else {
+            rows ??= [first];
+            rows.push(h);
+          }
+          heads[i] = PULL;
         }
       }
       let rangeDeletion = LIVE;
       for (const d of this.open) rangeDeletion = deletionMax(rangeDeletion, d);
-      return { row: rows.length === 1 ? rows[0]! : this.merger.mergeRows(rows), rangeDeletion };
+      return { row: rows === undefined ? first! : this.merger.mergeRows(rows), rangeDeletion };
     }
   }
 
-  /** Skips whatever is left (the consumer moved to the next partition) and advances the sources. */
-  async drain(): Promise<void> {
-    while (!this.finished) await this.next();
+  /** One source: its unfiltereds as they come, markers only tracked (nothing to compare or reconcile). */
+  private nextSingle(): MergedRow | null | NotReady {
+    const s = this.streams[0]!;
+    for (;;) {
+      const u = s.tryNextUnfiltered();
+      if (u === NOT_READY) {
+        this.merger.wait(s);
+        return NOT_READY;
+      }
+      if (u === null) {
+        this.finish();
+        return null;
+      }
+      if (u.kind === ROW) return { row: u, rangeDeletion: deletionMax(LIVE, this.open[0]!) };
+      this.open[0] = boundIsEnd(u.boundKind) ? LIVE : u.deletion;
+    }
   }
 
-  private async pull(i: number): Promise<void> {
-    this.heads[i] = await this.merger.scanner(this.members[i]!).nextUnfiltered();
+  /** Skips whatever is left (the consumer moved to the next partition); NOT_READY when bytes are missing. */
+  tryDrain(): undefined | NotReady {
+    while (!this.finished) if (this.tryNextRow() === NOT_READY) return NOT_READY;
+    return undefined;
   }
 
-  private async finish(): Promise<void> {
+  private finish(): void {
     this.finished = true;
-    await Promise.all(this.members.map((s) => this.merger.advance(s)));
+    for (const m of this.members) this.merger.release(m);
   }
 }

@@ -8,9 +8,18 @@
  *   than backup granularity. Range tombstone markers keep their place with a LIVE deletion, so open and
  *   close bounds stay paired;
  * - `partitionStreamConcat`: the byte ranges of one SSTable, scanned one after the other.
+ * Each is a `SyncPartitionStream`: it passes partitions and unfiltereds through without a promise of its own.
  */
 import { compareMurmur3Tokens, Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
-import type { PartitionStream } from '../../reader/sstable/scanner.js';
+import {
+  NOT_READY,
+  type NotReady,
+  type PartitionStart,
+  type PartitionStream,
+  partitionStreamSync,
+  type SyncPartitionStream,
+  syncPartitionStream,
+} from '../../reader/sstable/scanner.js';
 import {
   type Cell,
   type DeletionTime,
@@ -50,15 +59,17 @@ export function partitionsInRanges(stream: PartitionStream, ranges: readonly Tok
     }
     return false;
   };
-  return {
-    async nextPartition() {
-      for (let p = await stream.nextPartition(); p !== undefined; p = await stream.nextPartition()) {
-        if (inside(p.key)) return p;
+  const s = partitionStreamSync(stream);
+  return syncPartitionStream({
+    tryNextPartition() {
+      for (;;) {
+        const p = s.tryNextPartition();
+        if (p === NOT_READY || p === undefined || inside(p.key)) return p;
       }
-      return undefined;
     },
-    nextUnfiltered: () => stream.nextUnfiltered(),
-  };
+    tryNextUnfiltered: () => s.tryNextUnfiltered(),
+    ready: () => s.ready(),
+  });
 }
 
 function deletionAsOf(d: DeletionTime, t: number): DeletionTime {
@@ -93,19 +104,20 @@ function rowAsOf(row: Row, t: number): Row {
 /** Drops everything written after `asOfMicros`. */
 export function writtenAtOrBefore(stream: PartitionStream, asOfMicros: number): PartitionStream {
   const t = asOfMicros;
-  return {
-    async nextPartition() {
-      const p = await stream.nextPartition();
-      if (p === undefined) return undefined;
+  const s = partitionStreamSync(stream);
+  return syncPartitionStream({
+    tryNextPartition(): PartitionStart | undefined | NotReady {
+      const p = s.tryNextPartition();
+      if (p === undefined || p === NOT_READY) return p;
       return {
         ...p,
         deletion: deletionAsOf(p.deletion, t),
         staticRow: p.staticRow === null ? null : rowAsOf(p.staticRow, t),
       };
     },
-    async nextUnfiltered(): Promise<Unfiltered | null> {
-      const u = await stream.nextUnfiltered();
-      if (u === null) return null;
+    tryNextUnfiltered(): Unfiltered | null | NotReady {
+      const u = s.tryNextUnfiltered();
+      if (u === null || u === NOT_READY) return u;
       if (u.kind === MARKER) {
         const deletion = deletionAsOf(u.deletion, t);
         const endDeletion = u.endDeletion === null ? null : deletionAsOf(u.endDeletion, t);
@@ -113,25 +125,27 @@ export function writtenAtOrBefore(stream: PartitionStream, asOfMicros: number): 
       }
       return rowAsOf(u, t);
     },
-  };
+    ready: () => s.ready(),
+  });
 }
 
 /** Streams scanned one after another (ascending, disjoint byte ranges of one SSTable); opened lazily. */
 export function partitionStreamConcat(parts: readonly (() => PartitionStream)[]): PartitionStream {
   let i = 0;
-  let current: PartitionStream | undefined;
-  return {
-    async nextPartition() {
+  let current: SyncPartitionStream | undefined;
+  return syncPartitionStream({
+    tryNextPartition() {
       for (;;) {
         if (current === undefined) {
           if (i >= parts.length) return undefined;
-          current = parts[i++]!();
+          current = partitionStreamSync(parts[i++]!());
         }
-        const p = await current.nextPartition();
+        const p = current.tryNextPartition();
         if (p !== undefined) return p;
         current = undefined;
       }
     },
-    nextUnfiltered: () => (current === undefined ? Promise.resolve(null) : current.nextUnfiltered()),
-  };
+    tryNextUnfiltered: () => (current === undefined ? null : current.tryNextUnfiltered()),
+    ready: () => (current === undefined ? Promise.resolve() : current.ready()),
+  });
 }

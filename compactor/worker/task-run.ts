@@ -17,11 +17,16 @@ import { type BackupSource, backupDirectory } from '../../reader/source/backup-s
 import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
 import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
 import { componentFile, descriptorParse } from '../../reader/sstable/descriptor.js';
-import type { PartitionStream } from '../../reader/sstable/scanner.js';
+import {
+  NOT_READY,
+  type PartitionStream,
+  partitionStreamSync,
+  syncPartitionStream,
+} from '../../reader/sstable/scanner.js';
 import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
 import { type TableModel, tableModelFromSchema } from '../../reader/sstable/table-model.js';
 import { RawBatchBuilder, type RawBatchOptions } from '../arrow/raw-batch-builder.js';
-import { partitionLiveRows } from '../live-rows.js';
+import { PartitionLiveRows } from '../live-rows.js';
 import { type MergeSource, PartitionMerger } from '../partition-merge.js';
 import type { CompactionPlan, CompactionTask, DataRange, PlanNode } from '../plan/plan-model.js';
 import { MAX_TOKEN } from '../plan/token-ring.js';
@@ -193,7 +198,13 @@ export async function compactionTaskRun(
     };
     for (let p = await merger.nextPartition(); p !== undefined; p = await merger.nextPartition()) {
       check();
-      for await (const row of partitionLiveRows(p, model, ctx.now)) {
+      // live rows pulled synchronously; an await only when a source needs its next chunk of bytes
+      const live = new PartitionLiveRows(p, model, ctx.now);
+      for (let row = live.tryNext(); row !== null; row = live.tryNext()) {
+        if (row === NOT_READY) {
+          await merger.ready();
+          continue;
+        }
         progress.rows++;
         if ((progress.rows & 4095) === 0) check();
         if (builder === undefined) await sink.writeRow(row);
@@ -261,16 +272,20 @@ function tracked(
   slot: number,
 ): PartitionStream {
   let n = 0;
-  return {
-    async nextPartition() {
-      const p = await stream.nextPartition();
+  const s = partitionStreamSync(stream);
+  return syncPartitionStream({
+    tryNextPartition() {
+      const p = s.tryNextPartition();
+      if (p === NOT_READY) return p;
       consumed[slot] = before + (p === undefined ? range.end - range.start : p.position - range.start);
       return p;
     },
-    async nextUnfiltered() {
-      const u = await stream.nextUnfiltered();
-      if (u !== null && (++n & 1023) === 0) consumed[slot] = before + (u.position - range.start);
+    tryNextUnfiltered() {
+      const u = s.tryNextUnfiltered();
+      if (u !== null && u !== NOT_READY && (++n & 1023) === 0)
+        consumed[slot] = before + (u.position - range.start);
       return u;
     },
-  };
+    ready: () => s.ready(),
+  });
 }

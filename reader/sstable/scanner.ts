@@ -18,19 +18,117 @@ import {
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
+/**
+ * What a `try…` method of a `SyncPartitionStream` returns when its bytes have not arrived yet: await
+ * `ready()`, then make the same call again.
+ */
+export const NOT_READY: unique symbol = Symbol('NOT_READY');
+export type NotReady = typeof NOT_READY;
+
+/** A partition's header and its static row (or null). */
+export type PartitionStart = PartitionHeader & { staticRow: Row | null };
+
 /** A stream of partitions and their unfiltereds in token order: an SSTable scan, or any other source. */
 export interface PartitionStream {
   /** The next partition's header and static row, skipping the rest of the current one; undefined at the end. */
-  nextPartition(): Promise<(PartitionHeader & { staticRow: Row | null }) | undefined>;
+  nextPartition(): Promise<PartitionStart | undefined>;
   /** The next row or range tombstone marker of the current partition; null after its last. */
   nextUnfiltered(): Promise<Unfiltered | null>;
+  /** Optional synchronous fast path (see `SyncPartitionStream`); a stream has all three or none. */
+  tryNextPartition?(): PartitionStart | undefined | NotReady;
+  tryNextUnfiltered?(): Unfiltered | null | NotReady;
+  ready?(): Promise<void>;
 }
 
-export class SSTableScanner implements PartitionStream {
+/**
+ * A `PartitionStream` that hands out whatever is already decoded (or decodable from bytes already in
+ * memory) without a promise: a scan of narrow partitions costs one `await` per chunk of bytes, not one per
+ * row and per layer of stream filters (an async call per row and per layer was most of the merge's time).
+ */
+export interface SyncPartitionStream extends PartitionStream {
+  /** As `nextPartition`, or NOT_READY: then `await ready()` and call again (the call resumes where it stopped). */
+  tryNextPartition(): PartitionStart | undefined | NotReady;
+  /** As `nextUnfiltered`, or NOT_READY: then `await ready()` and call again. */
+  tryNextUnfiltered(): Unfiltered | null | NotReady;
+  /** Resolves once the call that returned NOT_READY can make progress (or rejects with why it cannot). */
+  ready(): Promise<void>;
+}
+
+/** The synchronous methods of a stream turned into a whole `SyncPartitionStream` (async ones loop on them). */
+export function syncPartitionStream(
+  s: Pick<SyncPartitionStream, 'tryNextPartition' | 'tryNextUnfiltered' | 'ready'>,
+): SyncPartitionStream {
+  return {
+    tryNextPartition: () => s.tryNextPartition(),
+    tryNextUnfiltered: () => s.tryNextUnfiltered(),
+    ready: () => s.ready(),
+    async nextPartition() {
+      for (;;) {
+        const p = s.tryNextPartition();
+        if (p !== NOT_READY) return p;
+        await s.ready();
+      }
+    },
+    async nextUnfiltered() {
+      for (;;) {
+        const u = s.tryNextUnfiltered();
+        if (u !== NOT_READY) return u;
+        await s.ready();
+      }
+    },
+  };
+}
+
+/** `s` itself when it has the synchronous methods, else an adapter that pulls one item per `ready()`. */
+export function partitionStreamSync(s: PartitionStream): SyncPartitionStream {
+  if (s.tryNextPartition !== undefined && s.tryNextUnfiltered !== undefined && s.ready !== undefined)
+    return s as SyncPartitionStream;
+  // what the last NOT_READY asked for, and what ready() fetched for it
+  let want: 'partition' | 'unfiltered' = 'partition';
+  let has: 'none' | 'partition' | 'unfiltered' = 'none';
+  let partition: PartitionStart | undefined;
+  let unfiltered: Unfiltered | null = null;
+  return syncPartitionStream({
+    tryNextPartition() {
+      if (has === 'partition') {
+        has = 'none';
+        return partition;
+      }
+      // an unfiltered fetched for the current partition is skipped with the rest of it
+      has = 'none';
+      want = 'partition';
+      return NOT_READY;
+    },
+    tryNextUnfiltered() {
+      if (has === 'unfiltered') {
+        has = 'none';
+        return unfiltered;
+      }
+      want = 'unfiltered';
+      return NOT_READY;
+    },
+    async ready() {
+      if (want === 'partition') {
+        partition = await s.nextPartition();
+        has = 'partition';
+      } else {
+        unfiltered = await s.nextUnfiltered();
+        has = 'unfiltered';
+      }
+    },
+  });
+}
+
+export class SSTableScanner implements SyncPartitionStream {
   private readonly cur: Cursor;
   private inPartition = false;
   private done = false;
   private pending: Unfiltered | null = null;
+  /** A header read while its partition's first unfiltered was not in the window yet. */
+  private header: PartitionHeader | null = null;
+  /** After NOT_READY: the bytes needed from `cur.mark`, and whether the data may end there (between partitions). */
+  private need = 0;
+  private endOk = false;
 
   constructor(
     private readonly stream: ChunkStream,
@@ -47,42 +145,86 @@ export class SSTableScanner implements PartitionStream {
    * The next partition's header and static row (or null), skipping whatever is left of the current
    * partition; `undefined` at the end of the range.
    */
-  async nextPartition(): Promise<(PartitionHeader & { staticRow: Row | null }) | undefined> {
-    if (this.done) return undefined;
-    while (this.inPartition) await this.nextUnfiltered();
-    const c = this.cur;
-    if (c.pos >= c.end && c.position >= this.end) {
-      this.done = true;
-      return undefined;
+  async nextPartition(): Promise<PartitionStart | undefined> {
+    for (;;) {
+      const p = this.tryNextPartition();
+      if (p !== NOT_READY) return p;
+      await this.ready();
     }
-    if (c.pos >= c.end && !(await this.fill(1))) {
-      this.done = true;
-      return undefined;
-    }
-    const header = await this.parse(this.readHeader);
-    this.inPartition = true;
-    // the static row, when there is one, comes first
-    let staticRow: Row | null = null;
-    this.staticAllowed = true;
-    const first = await this.parse(this.readNext);
-    this.staticAllowed = false;
-    if (first === null) this.inPartition = false;
-    else if (first.kind === ROW && first.isStatic) staticRow = first;
-    else this.pending = first; // not static: hand it out as the first unfiltered
-    return { ...header, staticRow };
   }
 
   /** The next row or marker of the current partition, `null` after its last. */
   async nextUnfiltered(): Promise<Unfiltered | null> {
+    for (;;) {
+      const u = this.tryNextUnfiltered();
+      if (u !== NOT_READY) return u;
+      await this.ready();
+    }
+  }
+
+  tryNextPartition(): PartitionStart | undefined | NotReady {
+    if (this.done) return undefined;
+    while (this.inPartition) if (this.tryNextUnfiltered() === NOT_READY) return NOT_READY;
+    const c = this.cur;
+    let header = this.header;
+    if (header === null) {
+      if (c.pos >= c.end) {
+        if (c.position >= this.end) {
+          this.done = true;
+          return undefined;
+        }
+        c.mark = c.pos;
+        this.need = 1;
+        this.endOk = true;
+        return NOT_READY;
+      }
+      const h = this.tryParse(this.readHeader);
+      if (h === NOT_READY) return NOT_READY;
+      header = h;
+    }
+    // the static row, when there is one, comes first
+    this.staticAllowed = true;
+    const first = this.tryParse(this.readNext);
+    this.staticAllowed = false;
+    if (first === NOT_READY) {
+      this.header = header;
+      return NOT_READY;
+    }
+    this.header = null;
+    let staticRow: Row | null = null;
+    if (first !== null) {
+      this.inPartition = true;
+      if (first.kind === ROW && first.isStatic) staticRow = first;
+      else this.pending = first; // not static: hand it out as the first unfiltered
+    }
+    return { key: header.key, deletion: header.deletion, position: header.position, staticRow };
+  }
+
+  tryNextUnfiltered(): Unfiltered | null | NotReady {
     if (!this.inPartition) return null;
     if (this.pending !== null) {
       const u = this.pending;
       this.pending = null;
       return u;
     }
-    const u = await this.parse(this.readNext);
+    const u = this.tryParse(this.readNext);
     if (u === null) this.inPartition = false;
     return u;
+  }
+
+  /** Brings in the bytes the last NOT_READY asked for; at the end of the data between partitions, ends the scan. */
+  async ready(): Promise<void> {
+    if (await this.fill(this.need)) return;
+    if (this.endOk) {
+      this.done = true;
+      return;
+    }
+    const c = this.cur;
+    throw new DatamoveError(
+      'DataInvalid',
+      `sstable: ${this.file} at offset ${c.base + c.mark}: truncated: a record needs ${this.need} bytes, the data ends after ${c.end - c.mark}`,
+      { context: { file: this.file, offset: c.base + c.mark } },
+    );
   }
 
   private readonly readHeader = (c: Cursor): PartitionHeader => this.decoder.readPartitionHeader(c);
@@ -96,27 +238,21 @@ export class SSTableScanner implements PartitionStream {
     return u;
   };
 
-  private async parse<T>(fn: (c: Cursor) => T): Promise<T> {
+  /** One record parsed from the window, or NOT_READY (cursor back at the record's start) when it ends first. */
+  private tryParse<T>(fn: (c: Cursor) => T): T | NotReady {
     const c = this.cur;
-    for (;;) {
-      c.mark = c.pos;
-      try {
-        return fn(c);
-      } catch (e) {
-        if (e !== NEED_MORE) {
-          if (e instanceof RangeError) throw this.decoder.corrupt(c.base + c.mark, e.message);
-          throw e;
-        }
-        const need = NEED_MORE.need;
-        c.pos = c.mark;
-        if (!(await this.fill(need))) {
-          throw new DatamoveError(
-            'DataInvalid',
-            `sstable: ${this.file} at offset ${c.base + c.mark}: truncated: a record needs ${need} bytes, the data ends after ${c.end - c.mark}`,
-            { context: { file: this.file, offset: c.base + c.mark } },
-          );
-        }
+    c.mark = c.pos;
+    try {
+      return fn(c);
+    } catch (e) {
+      if (e !== NEED_MORE) {
+        if (e instanceof RangeError) throw this.decoder.corrupt(c.base + c.mark, e.message);
+        throw e;
       }
+      this.need = NEED_MORE.need;
+      this.endOk = false;
+      c.pos = c.mark;
+      return NOT_READY;
     }
   }
 
