@@ -13,6 +13,7 @@ import {
   connectorJobPlan,
   connectorJobRun,
 } from '../connectors/runner/connector-job.js';
+import { abortReasonText } from '../core/cancel.js';
 import { DatamoveError } from '../core/errors.js';
 import {
   type Catalog,
@@ -25,7 +26,7 @@ import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
 import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
 import { alertSend } from './alerts.js';
 import { type Controller, controllerLoad, type Decision, decide, type PathName } from './controller.js';
-import { type FallbackCause, pathWithFallback } from './fallback.js';
+import { type FallbackCause, pathWithFallback, STOP_WAIT_MS } from './fallback.js';
 import { durationMs, type Job, jobConnectorOptions, jobTables } from './job-file.js';
 import { LEGACY_CONNECTORS, legacyJobRun, legacySupports } from './legacy/legacy-job.js';
 import { LOG_NONE, type LogSink } from './log.js';
@@ -61,8 +62,9 @@ export interface JobRunOptions {
   /** Progress of the new path: bytes read of the plan's total, over every pass. */
   readonly onProgress?: (p: JobProgress) => void;
   /**
-   * Stops the run (the scheduler's shutdown after its grace period): it fails at once as
-   * `interrupted: <reason>`, is recorded failed, and nothing more is committed (see `catalogGate`).
+   * Stops the run (the scheduler's shutdown after its grace period): the running path is cancelled (its
+   * worker threads terminated, its DuckDB query interrupted, its uncommitted files removed), the run fails
+   * as `interrupted: <reason>`, is recorded failed, and nothing more is committed (see `catalogGate`).
    */
   readonly signal?: AbortSignal;
   /**
@@ -86,10 +88,11 @@ export interface JobProgress {
 }
 
 /**
- * The catalog as a run sees it: once the run is stopped (its `timeouts.job` passed, or it was interrupted),
- * every further commit is refused, so a path still working in the background (worker threads and DuckDB
- * cannot be cancelled mid-task) can never publish a snapshot for a run recorded as failed. A commit already
- * under way when the run is stopped is waited for (`inFlight`), never cut off.
+ * The catalog as a run (or one of its paths) sees it: once stopped (its `timeouts.job` passed, it was
+ * interrupted, the new path timed out), every further commit is refused. Stopping cancels the path (its
+ * AbortSignal); this gate is the second safety net, so a path that has not yet noticed can never publish a
+ * snapshot for a run recorded as failed. A commit already under way when the run is stopped is waited for
+ * (`inFlight`), never cut off.
  */
 function catalogGate(catalog: Catalog, stoppedBy: () => string | undefined) {
   const gate = { inFlight: 0 };
@@ -316,11 +319,14 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     );
   };
 
-  // the run's stop: its time limit (timeouts.job) or an interruption (o.signal); see catalogGate
+  // the run's stop: its time limit (timeouts.job) or an interruption (o.signal); it aborts `runAbort`,
+  // which cancels the running path, and the catalog refuses the run's commits (catalogGate)
   let stopReason: string | undefined;
   const { catalog, gate } = catalogGate(opened.catalog, () => stopReason);
+  const runAbort = new AbortController();
   let rejectStop: (e: Error) => void = () => {};
   let abandoned = false;
+  let current: Promise<unknown> | undefined;
   const stopped = new Promise<never>((_, reject) => {
     rejectStop = reject;
   });
@@ -328,14 +334,37 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   const stopRun = (reason: string) => {
     if (stopReason !== undefined) return;
     stopReason = reason;
+    const error = new DatamoveError('Unexpected', reason, { context: { job: job.name } });
     // a commit under way is let finish: the path then ends on its own, committed or failed
     if (gate.inFlight === 0) {
       abandoned = true;
-      rejectStop(new DatamoveError('Unexpected', reason, { context: { job: job.name } }));
+      runAbort.abort(error);
+      // the run fails once its path has stopped (workers ended, files removed), or after a bounded wait
+      const path = current;
+      if (path === undefined) rejectStop(error);
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        void Promise.race([
+          path.then(
+            () => {},
+            () => {},
+          ),
+          new Promise<void>((r) => {
+            timer = setTimeout(r, STOP_WAIT_MS);
+          }),
+        ]).then(() => {
+          clearTimeout(timer);
+          rejectStop(error);
+        });
+      }
     }
   };
-  /** A path's promise, or the run's stop if that comes first (the path goes on, unable to commit). */
+  /**
+   * A path's promise, or the run's stop if that comes first (the path is cancelled and, unable to commit,
+   * ends on its own; the run fails with the stop's reason, not the path's cancellation).
+   */
   const untilStopped = <T>(p: Promise<T>): Promise<T> => {
+    current = p;
     p.then(
       () => {
         if (!abandoned) return;
@@ -349,7 +378,17 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         lg.warn({ event: 'stopped-path-ended', error: m }, "the stopped run's path ended after the stop");
       },
     );
-    return Promise.race([p, stopped]);
+    return new Promise<T>((resolve, reject) => {
+      p.then(
+        (v) => {
+          if (!abandoned) resolve(v);
+        },
+        (e: unknown) => {
+          if (!abandoned) reject(e);
+        },
+      );
+      stopped.catch(reject);
+    });
   };
   const jobLimitMs = job.timeouts?.job === undefined ? undefined : durationMs(job.timeouts.job);
   const jobTimer =
@@ -393,9 +432,13 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   type PathResult = { rows: number; files: number; bytes: number; snapshotId: bigint };
   const properties = { ...(job.target.properties ?? {}), 'datamove.job': job.name };
 
-  const newPath = async (): Promise<PathResult> => {
+  const newPath = async (signal: AbortSignal): Promise<PathResult> => {
     if (o.injectNewPathFailure !== undefined)
       throw new DatamoveError('Unexpected', `injected: ${o.injectNewPathFailure}`);
+    // the new path's own stop (its timeout, or the run's): no commit of it once aborted
+    const { catalog: newCatalog } = catalogGate(catalog, () =>
+      signal.aborted ? `the new path was stopped: ${abortReasonText(signal)}` : undefined,
+    );
     const plan = await connectorJobPlan(planInput, env);
     if (planText === '') {
       planText = planFormat(job, plan, decision);
@@ -412,8 +455,9 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     const allBytes = passBytes.reduce((a, b) => a + b, 0);
     let loggedTenth = -1;
     const r = await connectorJobRun(plan, {
-      catalog,
+      catalog: newCatalog,
       sourceOptions,
+      signal,
       onEvent: (e, pass) => {
         const at = { pass: pass.index, source: plan.passes[pass.index]?.source.name };
         switch (e.type) {
@@ -526,6 +570,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
       {
         catalog,
         sourceOptions,
+        signal: runAbort.signal,
         onPhase: (line) => {
           log(line);
           lg.info({ event: 'phase', path: 'legacy' }, line);
@@ -632,6 +677,14 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
         const out = await untilStopped(
           pathWithFallback(newPath, legacyOk && o.fallback !== false ? legacyPath : undefined, {
             ...(job.timeouts?.newPath === undefined ? {} : { timeoutMs: durationMs(job.timeouts.newPath) }),
+            signal: runAbort.signal,
+            onPrimaryStopped: ({ stopped: ended, waitedMs }) => {
+              const line = ended
+                ? `new path stopped ${waitedMs} ms after its time limit: its worker threads have ended and its uncommitted files are removed`
+                : `new path did not stop within ${waitedMs} ms of its time limit; going on (it can no longer commit)`;
+              log(line);
+              lg.warn({ event: 'new-path-stopped', stopped: ended, waitedMs }, line);
+            },
             onFallback: async (cause) => {
               if (stopReason !== undefined) throw new DatamoveError('Unexpected', stopReason);
               log(`new path failed (${cause.kind}): ${cause.message}; falling back to the legacy path`);

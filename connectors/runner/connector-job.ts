@@ -10,6 +10,10 @@
  * every pass in ONE snapshot of ONE table (idempotent by run id). A failed task fails the job before the
  * commit, with the task's error (naming the connector and the column when the connector is at fault);
  * data files of failed attempts are removed. No other table is ever created.
+ *
+ * `signal` cancels the run before its commit: the compactor terminates its workers (compaction-run.ts),
+ * every data file of the run is removed, the temp folder too, and the run rejects as cancelled. Once the
+ * commit has started it is let finish (its outcome decides what the files are).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +27,7 @@ import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
 import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
 import { jobTableModel, taskJobContext } from '../../compactor/worker/task-run.js';
+import { cancelledError } from '../../core/cancel.js';
 import { DatamoveError } from '../../core/errors.js';
 import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
 import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
@@ -257,6 +262,8 @@ export interface ConnectorJobRunOptions {
   readonly s3?: S3FileIOOptions;
   /** The compactor's events, with the pass they belong to (progress, task starts, retries, failures). */
   readonly onEvent?: (e: CompactionEvent, pass: { readonly index: number; readonly count: number }) => void;
+  /** Cancels the run until its commit starts (see the module comment). */
+  readonly signal?: AbortSignal;
 }
 
 export interface ConnectorJobResult {
@@ -303,6 +310,8 @@ export async function connectorJobRun(
   const started = Date.now();
   const catalog = o.catalog;
   const id = plan.target.table;
+  const signal = o.signal;
+  if (signal?.aborted) throw cancelledError('connectors', `run ${plan.runId}`, signal);
   if (!(await catalog.namespaceExists(id.namespace))) await catalog.createNamespace(id.namespace);
   const table = (await catalog.tableExists(id))
     ? await catalog.loadTable(id)
@@ -356,6 +365,7 @@ export async function connectorJobRun(
         ...(o.workers === undefined ? {} : { workers: o.workers }),
         ...(o.workerHeapMb === undefined ? {} : { workerHeapMb: o.workerHeapMb }),
         ...(o.sourceOptions === undefined ? {} : { sourceOptions: o.sourceOptions }),
+        ...(signal === undefined ? {} : { signal }),
         ...(o.onEvent === undefined
           ? {}
           : { onEvent: (e: CompactionEvent) => o.onEvent!(e, { index: p, count: plan.passes.length }) }),
@@ -386,6 +396,7 @@ export async function connectorJobRun(
     }
     const rowsWritten = files.reduce((n, f) => n + f.recordCount, 0);
     const skipped = Object.values(issues).reduce((n, s) => n + s.count, 0);
+    if (signal?.aborted) throw cancelledError('connectors', `run ${plan.runId}`, signal);
     committing = true;
     const commit = await icebergCommit(catalog, id, files, {
       mode: plan.target.mode,

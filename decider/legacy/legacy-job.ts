@@ -14,6 +14,11 @@
  * of values this path reconciled, value codecs, and the writer/commit. NOT shared: merging, tombstones,
  * TTLs, row liveness — the reconciliation is all SQL here. Slower than the compactor and needs memory
  * proportional to the data, by design.
+ *
+ * Cancellation (`signal`): the running DuckDB query is interrupted (`interrupt()` on every connection),
+ * staging and the write loop stop at the next partition or batch, the Parquet files written so far are
+ * deleted, the instance is closed, and the run rejects with `legacy: run cancelled: <reason>` — nothing is
+ * committed. A commit already under way is let finish.
  */
 import { randomUUID } from 'node:crypto';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -22,6 +27,7 @@ import { kvOptionsSchema } from '../../connectors/kv/kv-connector.js';
 import { rawOptionsSchema } from '../../connectors/raw/raw-connector.js';
 import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
 import { timeseriesOptionsSchema } from '../../connectors/timeseries/timeseries-connector.js';
+import { cancelledError } from '../../core/cancel.js';
 import { DatamoveError } from '../../core/errors.js';
 import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
 import { type CommitResult, icebergCommit } from '../../iceberg-writer/commit/table-commit.js';
@@ -30,7 +36,7 @@ import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
 import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
 import { targetTableEnsure } from '../target-table.js';
 import { legacyKvPrepare } from './legacy-kv.js';
-import type { LegacyPrepared } from './legacy-prepared.js';
+import { type LegacyPrepared, legacyAbortCheck, legacyInterruptOn } from './legacy-prepared.js';
 import { legacyRawPrepare } from './legacy-raw.js';
 import { legacyTimeseriesPrepare } from './legacy-timeseries.js';
 
@@ -83,6 +89,8 @@ export interface LegacyRunOptions {
   /** DuckDB `memory_limit` (e.g. `2GB`); default DuckDB's. */
   readonly memoryLimit?: string;
   readonly onPhase?: (phase: string) => void;
+  /** Cancels the run until its commit starts (see the module comment). */
+  readonly signal?: AbortSignal;
 }
 
 function optionsParse<T>(schema: z.ZodType<T>, options: unknown): T {
@@ -111,12 +119,19 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
   const kvOptions = connector === 'kv' ? optionsParse(kvOptionsSchema, job.connectorOptions) : undefined;
   const tsOptions =
     connector === 'timeseries' ? optionsParse(timeseriesOptionsSchema, job.connectorOptions) : undefined;
+  const signal = o.signal;
+  legacyAbortCheck(signal);
   const db = await DuckDBInstance.create(
     ':memory:',
     o.memoryLimit === undefined ? {} : { memory_limit: o.memoryLimit },
   );
   const conn = await db.connect();
+  const unlisten = legacyInterruptOn(signal, conn);
   const source = backupSourceOpen(job.source, o.sourceOptions ?? {});
+  // never the run id: the new path's clean-up removes uncommitted files whose names hold it
+  const filePrefix = `legacy-${randomUUID()}`;
+  let dataDir: string | undefined;
+  let committing = false;
   try {
     const input = {
       db,
@@ -128,9 +143,11 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
         ...(job.backupAsOf === undefined ? {} : { backupAsOf: job.backupAsOf }),
         ...(job.replicationFactor === undefined ? {} : { replicationFactor: job.replicationFactor }),
         ...(job.asOfMicros === undefined ? {} : { asOfMicros: job.asOfMicros }),
+        ...(signal === undefined ? {} : { signal }),
       },
       now: job.now,
       ...(o.onPhase === undefined ? {} : { onPhase: o.onPhase }),
+      ...(signal === undefined ? {} : { signal }),
     };
     const prepared: LegacyPrepared =
       kvOptions !== undefined
@@ -143,6 +160,7 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
       ...(job.properties ?? {}),
       'datamove.connector': prepared.connector,
     });
+    dataDir = `${table.metadata.location}/data`;
     const writer = new DataWriter({
       io: o.catalog.io,
       location: table.metadata.location,
@@ -150,27 +168,24 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
       spec: decl.spec,
       ...(decl.arrowOptions === undefined ? {} : { arrowOptions: decl.arrowOptions }),
       options: { targetFileSizeBytes: 32 << 20, ...(job.writer ?? {}) },
-      // never the run id: the new path's clean-up removes uncommitted files whose names hold it
-      filePrefix: `legacy-${randomUUID()}`,
+      filePrefix,
     });
     o.onPhase?.('legacy: writing Parquet');
     let rows = 0;
-    let files: DataFile[];
-    try {
-      for await (const b of prepared.batches) {
-        rows += b.numRows;
-        await writer.write(b);
-      }
-      files = await writer.close();
-    } catch (e) {
-      await writer.close().catch(() => []);
-      throw e;
+    // on a failure the files not yet flushed are dropped with the writer; those written are removed below
+    for await (const b of prepared.batches) {
+      legacyAbortCheck(signal);
+      rows += b.numRows;
+      await writer.write(b);
     }
+    const files: DataFile[] = await writer.close();
     const skipped = Object.entries(prepared.issues);
     if (skipped.length > 0)
       o.onPhase?.(
         `legacy: skipped ${skipped.map(([k, v]) => `${v.count} ${k} (e.g. ${v.samples.join(', ')})`).join('; ')}`,
       );
+    legacyAbortCheck(signal);
+    committing = true;
     const commit = await icebergCommit(o.catalog, job.target.table, files, {
       mode: job.target.mode,
       runId: job.runId,
@@ -197,7 +212,18 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
       issues: prepared.issues,
       elapsedMs: Date.now() - started,
     };
+  } catch (e) {
+    // nothing was committed: the Parquet files written so far are garbage (never after a commit started:
+    // its state may be unknown)
+    if (!committing && dataDir !== undefined) {
+      for (const f of await o.catalog.io.list(dataDir).catch(() => []))
+        if (f.uri.includes(filePrefix)) await o.catalog.io.delete(f.uri).catch(() => {});
+    }
+    // an interrupted DuckDB query fails with its own INTERRUPT error: say why it was interrupted
+    if (signal?.aborted && !committing) throw cancelledError('legacy', 'run', signal, { runId: job.runId });
+    throw e;
   } finally {
+    unlisten();
     await source.close();
     conn.closeSync();
     db.closeSync();

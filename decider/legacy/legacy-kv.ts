@@ -38,7 +38,13 @@ import { DatamoveError } from '../../core/errors.js';
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
-import { type LegacyPrepared, type LegacyPrepareInput, legacyIssueAdd } from './legacy-prepared.js';
+import {
+  type LegacyPrepared,
+  type LegacyPrepareInput,
+  legacyAbortCheck,
+  legacyInterruptOn,
+  legacyIssueAdd,
+} from './legacy-prepared.js';
 import { legacyReconcileSql } from './legacy-reconcile.js';
 import { legacyStage, STAGING_DDL, STAGING_TABLES, type StageResult } from './legacy-stage.js';
 
@@ -85,13 +91,17 @@ async function stageAndReconcile(
   conn: DuckDBConnection,
   table: string,
 ): Promise<StageResult> {
+  legacyAbortCheck(i.signal);
   for (const ddl of STAGING_DDL) await conn.run(ddl);
   i.onPhase?.(`legacy: loading every cell of ${i.stage.keyspace}.${table} into the DuckDB staging table`);
   const staged = await legacyStage(i.source, conn, { ...i.stage, table });
   i.onPhase?.(
     `legacy: ${table}: ${staged.cells} cells of ${staged.sstables} SSTables staged; reconciling with SQL`,
   );
-  for (const sql of legacyReconcileSql(i.now)) await conn.run(sql);
+  for (const sql of legacyReconcileSql(i.now)) {
+    legacyAbortCheck(i.signal);
+    await conn.run(sql);
+  }
   return staged;
 }
 
@@ -215,6 +225,7 @@ export async function legacyKvPrepare(i: LegacyPrepareInput, options: KvOptions)
 
   // 1. the chunks table, on its own connection; its live chunks kept, its staging tables dropped
   const cc = await i.db.connect();
+  const unlisten = legacyInterruptOn(i.signal, cc);
   let hasChunks = true;
   try {
     let staged: StageResult | undefined;
@@ -239,6 +250,7 @@ export async function legacyKvPrepare(i: LegacyPrepareInput, options: KvOptions)
     } else await cc.run('CREATE TABLE legacy_kv_chunks (pk BLOB, chunk BIGINT, data BLOB)');
     for (const s of STAGING_TABLES) await cc.run(`DROP TABLE IF EXISTS ${s}`);
   } finally {
+    unlisten();
     cc.closeSync();
   }
 
@@ -293,6 +305,7 @@ export async function legacyKvPrepare(i: LegacyPrepareInput, options: KvOptions)
     const writeTime = col('write_time') as Int64Column;
     let rows = 0;
     for await (const it of joinedItems(conn)) {
+      legacyAbortCheck(i.signal);
       const v = itemValue(it);
       if (v === undefined) continue;
       if ('problem' in v) {

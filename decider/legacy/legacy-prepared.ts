@@ -8,6 +8,7 @@ import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
 import type { TargetDecl } from '../../connectors/connector.js';
 import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
+import { cancelledError } from '../../core/cancel.js';
 import type { BackupSource } from '../../reader/source/backup-source.js';
 import type { StageOptions } from './legacy-stage.js';
 
@@ -21,6 +22,31 @@ export interface LegacyPrepareInput {
   /** Reference time for TTLs, seconds. */
   readonly now: number;
   readonly onPhase?: (phase: string) => void;
+  /** Cancels the run (legacy-job.ts): every connection opened must be handed to `legacyInterruptOn`. */
+  readonly signal?: AbortSignal;
+}
+
+/** Throws the legacy path's cancellation error once `signal` is aborted. */
+export function legacyAbortCheck(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError('legacy', 'run', signal);
+}
+
+/**
+ * Interrupts the query `conn` runs (DuckDB's `interrupt()`: it fails with an INTERRUPT error) as soon as
+ * `signal` aborts. Returns the function that stops listening.
+ */
+export function legacyInterruptOn(signal: AbortSignal | undefined, conn: DuckDBConnection): () => void {
+  if (signal === undefined) return () => {};
+  const interrupt = (): void => {
+    try {
+      conn.interrupt();
+    } catch {
+      // the connection is closed: nothing runs on it
+    }
+  };
+  if (signal.aborted) interrupt();
+  signal.addEventListener('abort', interrupt, { once: true });
+  return () => signal.removeEventListener('abort', interrupt);
 }
 
 export interface LegacyPrepared {

@@ -14,7 +14,7 @@ import { type RawOptions, rawConnector, rawTarget } from '../../connectors/raw/r
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import { CELL_EXPIRING, type Cell, NO_DELETION_TIME } from '../../reader/sstable/unfiltered.js';
-import type { LegacyPrepared, LegacyPrepareInput } from './legacy-prepared.js';
+import { type LegacyPrepared, type LegacyPrepareInput, legacyAbortCheck } from './legacy-prepared.js';
 import { LIVE_ROWS_SQL, LIVE_STATIC_SQL, legacyReconcileSql } from './legacy-reconcile.js';
 import { legacyStage, STAGING_DDL } from './legacy-stage.js';
 import { clusteringUnframe } from './sort-key.js';
@@ -106,7 +106,10 @@ export async function legacyRawPrepare(i: LegacyPrepareInput, options: RawOption
   i.onPhase?.('legacy: loading every cell into the DuckDB staging table');
   const staged = await legacyStage(i.source, conn, { ...i.stage, table: options.table });
   i.onPhase?.(`legacy: ${staged.cells} cells of ${staged.sstables} SSTables staged; reconciling with SQL`);
-  for (const sql of legacyReconcileSql(i.now)) await conn.run(sql);
+  for (const sql of legacyReconcileSql(i.now)) {
+    legacyAbortCheck(i.signal);
+    await conn.run(sql);
+  }
   const model = staged.model;
   const decl = rawTarget(model, options);
   const schema = arrowSchemaFromIceberg(decl.schema, decl.arrowOptions);

@@ -28,6 +28,7 @@ import {
   NO_TIMESTAMP,
   type Row,
 } from '../../reader/sstable/unfiltered.js';
+import { legacyAbortCheck } from './legacy-prepared.js';
 import { clusteringFrame, pathKeyEncoder, SortKeys, STATIC_KEY } from './sort-key.js';
 
 export const STAGING_DDL = [
@@ -56,6 +57,8 @@ export interface StageOptions {
   readonly replicationFactor?: number;
   /** Drop everything written after this time (µs). */
   readonly asOfMicros?: number;
+  /** Checked at every partition: once aborted, staging stops with the legacy path's cancellation error. */
+  readonly signal?: AbortSignal;
 }
 
 export interface StageResult {
@@ -215,6 +218,7 @@ export async function legacyStage(
           const murmur = t.partitioner.name.endsWith('Murmur3Partitioner');
           const scan = t.scan();
           for (let p = await scan.nextPartition(); p !== undefined; p = await scan.nextPartition()) {
+            legacyAbortCheck(o.signal);
             if (murmur && owned !== undefined) {
               const token = BigInt(t.partitioner.tokenToString(t.partitioner.tokenOf(p.key)));
               if (!owns(owned, token === MIN ? 2n ** 63n - 1n : token)) {

@@ -46,7 +46,12 @@ import { backupSelect } from '../../reader/backup/backup-select.js';
 import { backupLayoutResolve } from '../../reader/backup/layouts.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
-import { type LegacyPrepared, type LegacyPrepareInput, legacyIssueAdd } from './legacy-prepared.js';
+import {
+  type LegacyPrepared,
+  type LegacyPrepareInput,
+  legacyInterruptOn,
+  legacyIssueAdd,
+} from './legacy-prepared.js';
 import { legacyReconcileSql, RECONCILE_TABLES } from './legacy-reconcile.js';
 import { legacyStage, STAGING_DDL, STAGING_TABLES, type StageResult } from './legacy-stage.js';
 
@@ -188,6 +193,8 @@ async function slicesSelect(
       },
     );
   const conn = await i.db.connect();
+  // cancellation interrupts this connection's query too (legacy-job.ts)
+  const unlisten = legacyInterruptOn(i.signal, conn);
   try {
     await conn.run('CREATE TEMP TABLE legacy_ts_tables (name VARCHAR, has_data BOOLEAN)');
     const app = await conn.createAppender('legacy_ts_tables');
@@ -258,6 +265,7 @@ async function slicesSelect(
     }
     return out;
   } finally {
+    unlisten();
     conn.closeSync();
   }
 }
@@ -359,6 +367,7 @@ export async function legacyTimeseriesPrepare(
     for (const slice of slices) {
       if (slice.tables.length === 0) continue;
       const conn = await i.db.connect();
+      const unlisten = legacyInterruptOn(i.signal, conn);
       try {
         await sliceStage(i, conn, slice, options, staged);
         await sliceDrop(conn);
@@ -398,6 +407,7 @@ export async function legacyTimeseriesPrepare(
           }
         }
       } finally {
+        unlisten();
         await sliceDrop(conn).catch(() => undefined);
         conn.closeSync();
       }
