@@ -7,8 +7,9 @@
  *   connector; fallbacks by cause; each job's latest run (time, success, duration);
  * - shadow validation (table `datamove_shadow_runs`, when it exists): runs, discrepancies (runs whose two
  *   tables differ), differing rows, latest similarity;
- * - S3 request failures by kind and operation: live, counted in this process (the main thread: listing,
- *   planning, the legacy path — worker threads' retried reads show up as task retries in the log).
+ * - S3 request failures by kind and operation: live, counted in this process — the main thread's (listing,
+ *   planning, the legacy path) and the compaction worker threads', which the pool re-emits here
+ *   (compaction-run.ts).
  *
  * `metricsServe` serves `/metrics` over HTTP; `metricsTextfileWrite` writes the node_exporter textfile
  * collector's file atomically (a temporary file renamed over it).
