@@ -84,7 +84,7 @@ it('a timed-out new path has stopped (threads exited, files removed) before the 
   let compacting = 0;
   let atLegacy: { threads: number; files: number } | undefined;
   const lines: string[] = [];
-  const s = await jobRun(job('new-times-out', { newPath: '2s' }), {
+  const s = await jobRun(job('new-times-out', { newPath: '1500ms' }), {
     controller: controllerParse({}, undefined),
     catalog: opened,
     historyPath: join(work, 'runs.db'),
@@ -101,7 +101,7 @@ it('a timed-out new path has stopped (threads exited, files removed) before the 
   sampler.stop();
   expect(s.connectorUsed).toBe('legacy');
   expect(s.fallback?.kind).toBe('timeout');
-  expect(s.fallback?.message).toBe('decider: the new path timed out after 2000 ms');
+  expect(s.fallback?.message).toBe('decider: the new path timed out after 1500 ms');
   expect(s.rows).toBeGreaterThan(0);
   expect(await snapshotsOf('new_times_out')).toBe(1);
   // the new path was compacting in its worker threads when its time ran out …
@@ -163,14 +163,14 @@ it('timeouts.job during the new path cancels it: the run fails once its workers 
   const lines: string[] = [];
   const t0 = Date.now();
   await expect(
-    jobRun(job('job-times-out', { job: '2s' }), {
+    jobRun(job('job-times-out', { job: '1500ms' }), {
       controller: controllerParse({}, undefined),
       catalog: opened,
       historyPath: join(work, 'runs.db'),
       workers: 2,
       log: (l) => lines.push(l),
     }),
-  ).rejects.toThrow(/^decider: job job-times-out exceeded its time limit \(timeouts\.job: 2s\)/);
+  ).rejects.toThrow(/^decider: job job-times-out exceeded its time limit \(timeouts\.job: 1500ms\)/);
   const compacting = sampler.stop();
   expect(Date.now() - t0).toBeLessThan(4500);
   expect(compacting).toBeGreaterThanOrEqual(before + 2);
