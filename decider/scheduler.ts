@@ -11,7 +11,8 @@
  *   logged and that fire skipped), and `reload(jobs)` (SIGHUP in the CLI) applies a re-read folder — new
  *   jobs scheduled, removed ones unscheduled, changed schedules replaced; running runs go on.
  * - `stop()` (SIGTERM/SIGINT in the CLI): no more fires; running jobs get `graceMs` to finish; what is
- *   still running then is interrupted — recorded failed as `interrupted: …`, its commit refused — and the
+ *   still running then is interrupted — its path cancelled (worker threads terminated, DuckDB interrupted,
+ *   uncommitted files removed), recorded failed as `interrupted: …`, its commit refused — and the
  *   scheduler ends. A re-run never double-commits: commits are idempotent by run id, and a stopped run
  *   commits nothing.
  */
