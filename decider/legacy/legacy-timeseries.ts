@@ -21,6 +21,8 @@
  *    and skipped. One row per event item, `write_time` = the write time of the `event_item_value` cell.
  *
  * The output is the timeseries connector's declared target (its `target()`: schema, spec, sort order).
+ * Cancellation (`signal`): every connection opened here is interrupted when it aborts, and the steps check
+ * it between statements, slices and row chunks (legacy-job.ts deletes what was written).
  * Shared with the new path: the option schema, the value codecs, the Arrow column builders and the target
  * declaration. NOT shared: the merge, deletions, TTLs, the slice selection and the split-table dedupe.
  */
@@ -49,6 +51,7 @@ import type { TableModel } from '../../reader/sstable/table-model.js';
 import {
   type LegacyPrepared,
   type LegacyPrepareInput,
+  legacyAbortCheck,
   legacyInterruptOn,
   legacyIssueAdd,
 } from './legacy-prepared.js';
@@ -214,7 +217,10 @@ async function slicesSelect(
       i.onPhase?.(`legacy: loading every cell of ${ks}.${o.slicesTable} into the DuckDB staging table`);
       const s = await legacyStage(i.source, conn, { ...i.stage, table: o.slicesTable });
       stagedAdd(staged, s);
-      for (const sql of legacyReconcileSql(i.now)) await conn.run(sql);
+      for (const sql of legacyReconcileSql(i.now)) {
+        legacyAbortCheck(i.signal);
+        await conn.run(sql);
+      }
       const [sliceCol, endCol] = modelCheck(
         s.model,
         SLICE_KEYS.partition,
@@ -302,7 +308,10 @@ async function sliceStage(
   i.onPhase?.(
     `legacy: ${slice.tables.join(' + ')}: ${staged.cells} cells staged so far; reconciling with SQL`,
   );
-  for (const sql of legacyReconcileSql(i.now)) await conn.run(sql);
+  for (const sql of legacyReconcileSql(i.now)) {
+    legacyAbortCheck(i.signal);
+    await conn.run(sql);
+  }
   // keys: the partition key is a CompositeType (u16 length, bytes, 0x00 per component), the clustering
   // a frame per value (flag, u32 length, bytes); positions below are in hex digits, 1-based
   await conn.run(`CREATE TEMP TABLE legacy_ts_items AS
@@ -366,6 +375,7 @@ export async function legacyTimeseriesPrepare(
     let rows = 0;
     for (const slice of slices) {
       if (slice.tables.length === 0) continue;
+      legacyAbortCheck(i.signal);
       const conn = await i.db.connect();
       const unlisten = legacyInterruptOn(i.signal, conn);
       try {
@@ -375,6 +385,7 @@ export async function legacyTimeseriesPrepare(
           'SELECT sid, time_ms, eid, ikey, value, value_ts, meta FROM legacy_ts_items ORDER BY sid, time_ms, eid, ikey',
         );
         for await (const chunk of result.yieldRows()) {
+          legacyAbortCheck(i.signal);
           for (const r of chunk) {
             const t = numOf(r[1])! * 1000;
             let bytes = bytesOf(r[4]);

@@ -26,6 +26,7 @@ import {
   timeseriesActual,
   timeseriesExpected,
 } from '../../connectors/test/connector-helpers.js';
+import { isCancelled } from '../../core/cancel.js';
 import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
@@ -123,6 +124,12 @@ async function bothPaths(name: string, options: Record<string, unknown>, source 
     .snapshots;
   return { plan, fresh, legacy, a, b, snapshots };
 }
+
+/** The data files of a table of the warehouse. */
+const parquetOf = (table: string): string[] =>
+  (readdirSync(join(work, 'wh'), { recursive: true }) as string[]).filter(
+    (f) => f.endsWith('.parquet') && f.includes(table),
+  );
 
 /** The snapshot folders of one table on every node of a local backup (those holding SSTables). */
 function tableDirs(backup: string, table: string): string[] {
@@ -289,6 +296,49 @@ describe('legacy path, timeseries connector', () => {
     expect(hotRows.every((r) => r.event_item_value === null || text(r).startsWith('wide-'))).toBe(true);
     expect(hotRows.filter((r) => text(r).startsWith('wide-')).length).toBeGreaterThan(10);
   }, 180_000);
+
+  it('cancelled while staging its second slice (the first one written): rejects, commits and leaves nothing', async () => {
+    const ac = new AbortController();
+    const seen: string[] = [];
+    let writtenBefore = 0;
+    const hot = hotSlice();
+    const error = await legacyJobRun(
+      {
+        source: out,
+        keyspace: 'gen',
+        connector: 'timeseries',
+        connectorOptions: { from: iso(day0), to: iso(day0 + 48 * H), batchRows: 50 },
+        target: { table: tableIdentifierParse('lake.ts_cancel'), mode: 'overwrite' },
+        runId: 'legacy-ts-cancel',
+        now: GEN.now,
+        // small files: the first slice's rows are on disk before the abort
+        writer: { targetFileSizeBytes: 1024 },
+      },
+      {
+        catalog: opened.catalog,
+        signal: ac.signal,
+        onPhase: (l) => {
+          seen.push(l);
+          if (l.includes(`loading every cell of gen.${hot} `)) {
+            writtenBefore = parquetOf('ts_cancel').length;
+            ac.abort(new Error('test: stop'));
+          }
+        },
+      },
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as Error)?.message).toBe('legacy: run cancelled: test: stop');
+    expect(isCancelled(error)).toBe(true);
+    // the first slice was staged and its rows written to data files before the abort
+    expect(writtenBefore).toBeGreaterThan(0);
+    expect(seen.some((l) => l.includes(`wide_${hot}_1`))).toBe(false);
+    const id = tableIdentifierParse('lake.ts_cancel');
+    if (await opened.catalog.tableExists(id))
+      expect((await opened.catalog.loadTable(id)).metadata.snapshots).toHaveLength(0);
+    expect(parquetOf('ts_cancel')).toEqual([]);
+  }, 60_000);
 
   it('a namespace or a window no slice matches: both paths fail, nothing committed', async () => {
     await expect(legacyRun('ts_none', { from: iso(day0 - 48 * H), to: iso(day0) })).rejects.toThrow(
