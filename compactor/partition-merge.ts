@@ -137,7 +137,7 @@ export class PartitionMerger {
       if (!this.stale[i]) continue;
       const p = this.streams[i]!.tryNextPartition();
       if (p === NOT_READY) {
-        this.waiting.push(this.streams[i]!);
+        this.wait(this.streams[i]!);
         continue;
       }
       this.stale[i] = false;
@@ -197,9 +197,12 @@ export class PartitionMerger {
     return this.streams[source]!;
   }
 
-  /** Records a source whose pull returned NOT_READY. */
+  /**
+   * Records a source whose pull returned NOT_READY, once: a caller that leaves a partition stopped for bytes
+   * and asks for the next one meets the same source again, and a source must not fill twice at once.
+   */
   wait(stream: SyncPartitionStream): void {
-    this.waiting.push(stream);
+    if (!this.waiting.includes(stream)) this.waiting.push(stream);
   }
 
   scanner(source: number): PartitionStream {
