@@ -1,6 +1,7 @@
 /**
  * `datamove run` end to end for the `timeseries` connector: the built CLI (spawned) over a generated
- * timeseries backup in a local folder, one job file (a window over two of the three daily slices, the hot
+ * timeseries backup in the embedded S3 (the control table `time_slices` too is read through the job's S3
+ * settings), one job file (a window over two of the three daily slices, the hot
  * one with its split table) run with `--connector new` and then `--connector legacy`; both runs write the
  * job's one target table, and the two snapshots hold the same rows (each event item once, values
  * decompressed, the window applied) with the same schema — the oracle by the timeseries rules.
@@ -21,24 +22,43 @@ import {
 import { runHistoryOpen } from '../../decider/run-history.js';
 import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { generate } from '../../infra/generator/generate.js';
+import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
+import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
 import { runCli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-ts-'));
-const env = { PATH: process.env.PATH ?? '', HOME: work };
+const env = {
+  PATH: process.env.PATH ?? '',
+  HOME: work,
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+};
+let s3: EmbeddedS3;
 const cli = (args: readonly string[]) => runCli(args, { cwd: work, env });
 // the generator's three daily slices end two days before its reference time
 const day0 = (Math.floor(GEN.now / 86400) - 4) * 86400 * 1000;
 const from = new Date(day0 + 12 * 3600 * 1000).toISOString();
 const to = new Date(day0 + 48 * 3600 * 1000).toISOString();
+// the same backup (same seed) twice: in the embedded S3 for the job, in a folder for its oracle files
 const local = join(work, 'backup');
 
 beforeAll(async () => {
+  s3 = await embeddedS3Start({ dir: join(work, 's3'), buckets: ['backups'] });
   await generate({ ...GEN, preset: 'timeseries', partitions: 4, out: local });
+  await generate({
+    ...GEN,
+    preset: 'timeseries',
+    partitions: 4,
+    out: 's3://backups/tscluster',
+    s3: s3OptionsResolve(s3.options),
+  });
   writeFileSync(
     join(work, 'ts.yaml'),
     `name: gen-ts
 source:
-  uri: ${local}
+  uri: s3://backups/tscluster
+  s3: { endpoint: "${s3.endpoint}", pathStyle: true }
   keyspace: gen
 connector: { name: timeseries, options: { from: "${from}", to: "${to}" } }
 consistency: quorum
@@ -47,7 +67,10 @@ target: { catalog: ${join(work, 'catalog.db')}, warehouse: ${join(work, 'wh')}, 
 `,
   );
 }, 60_000);
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(async () => {
+  await s3?.close();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** The table's current snapshot: rows (comparable text and as read), and its schema. */
 async function current(): Promise<{ text: string[]; rows: Json[]; schema: string[] }> {

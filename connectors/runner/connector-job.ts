@@ -202,7 +202,13 @@ export async function connectorJobPlan(input: unknown, env: ConnectorJobEnv = {}
     async readTable(table) {
       if (!withData.has(table)) return [];
       const plan = await planOf(table);
-      const res = await compactionRun(plan, { pool: 'inline', sink: { kind: 'collect' }, workers: 1 });
+      // the control table is read with the job's own backup access (an S3 endpoint, credentials)
+      const res = await compactionRun(plan, {
+        pool: 'inline',
+        sink: { kind: 'collect' },
+        workers: 1,
+        sourceOptions: so,
+      });
       if (res.failed.length > 0) throw DatamoveError.fromData(res.failed[0]!.error!);
       const out: arrow.RecordBatch[] = [];
       for (const t of res.tasks) if (t.result?.ipc) out.push(...arrow.tableFromIPC(t.result.ipc).batches);
