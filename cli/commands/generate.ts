@@ -95,6 +95,14 @@ export function registerGenerate(program: Command, io: CliIO): void {
     )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       if (o.history !== undefined) return generateHistoryCommand(o, cmd, io);
+      if (o.start !== undefined)
+        throw new DatamoveError(
+          'InvalidArgument',
+          '--start: only with --history (the first write of a backup history)',
+          {
+            context: { field: 'start' },
+          },
+        );
       const preset = String(o.preset) as PresetName;
       if (!PRESETS.includes(preset)) {
         throw new DatamoveError(
