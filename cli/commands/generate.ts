@@ -90,8 +90,7 @@ export function registerGenerate(program: Command, io: CliIO): void {
     )
     .option(
       '--start <time>',
-      'with --history: the first write (ISO-8601); backup k is k days later',
-      '2026-03-01T00:00:00Z',
+      'with --history: the first write (ISO-8601, default 2026-03-01T00:00:00Z); backup k is k days later',
     )
     .action(async (o: Record<string, string | boolean | undefined>, cmd: Command) => {
       if (o.history !== undefined) return generateHistoryCommand(o, cmd, io);

@@ -207,5 +207,10 @@ describe('generate through the CLI', () => {
     const bad = await runCli(['generate', '--out', out, '--size', 'lots']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe("datamove: --size: 'lots' is not a size (e.g. 2GiB, 512MiB, 100000)");
+    const stray = await runCli(['generate', '--out', out, '--start', '2026-01-01T00:00:00Z']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr.trim()).toBe(
+      'datamove: --start: only with --history (the first write of a backup history)',
+    );
   });
 });
