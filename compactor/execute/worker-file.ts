@@ -29,3 +29,24 @@ export function compactWorkerFile(): string {
     { context: { file: built } },
   );
 }
+
+/**
+ * A sink module the workers import (a connector's or the restore's), given by its path from the repository
+ * root without extension (`connectors/runner/connector-sink`): the compiled `.js` beside the caller when it
+ * runs from dist; from sources (vitest), the TypeScript module for inline runs (same thread) and the build
+ * for worker threads, which load JavaScript only. `who` names the component in the error.
+ */
+export function sinkModuleFile(module: string, pool: 'threads' | 'inline', who: string): string {
+  const here = fileURLToPath(import.meta.url);
+  const repo = join(dirname(here), '..', '..');
+  if (here.endsWith('.js')) return join(repo, `${module}.js`);
+  if (pool === 'inline') return join(repo, `${module}.ts`);
+  const built = join(repo, 'dist', `${module}.js`);
+  if (!existsSync(built))
+    throw new DatamoveError(
+      'NotFound',
+      `${who}: worker sink ${built} is missing; build first (npx tsc -p tsconfig.build.json)`,
+      { context: { file: built } },
+    );
+  return built;
+}

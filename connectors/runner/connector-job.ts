@@ -16,13 +16,13 @@
  * commit has started it is let finish (its outcome decides what the files are).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import { type CompactionEvent, compactionRun } from '../../compactor/execute/compaction-run.js';
+import { sinkModuleFile } from '../../compactor/execute/worker-file.js';
 import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
 import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
@@ -286,18 +286,7 @@ export interface ConnectorJobResult {
 
 /** The compiled sink module the workers import (dist, like the compactor's worker entry). */
 export function connectorSinkModule(pool: 'threads' | 'inline'): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'connector-sink.js');
-  // from sources (vitest): inline runs import the TypeScript module; worker threads need the build
-  if (pool === 'inline') return join(dirname(here), 'connector-sink.ts');
-  const built = join(dirname(here), '..', '..', 'dist', 'connectors', 'runner', 'connector-sink.js');
-  if (!existsSync(built))
-    throw new DatamoveError(
-      'NotFound',
-      `connectors: worker sink ${built} is missing; build first (npx tsc -p tsconfig.build.json)`,
-      { context: { file: built } },
-    );
-  return built;
+  return sinkModuleFile('connectors/runner/connector-sink', pool, 'connectors');
 }
 
 function issuesAdd(into: IssueSummary, more: IssueSummary): void {

@@ -25,10 +25,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { compactionRun } from '../../compactor/execute/compaction-run.js';
+import { sinkModuleFile } from '../../compactor/execute/worker-file.js';
 import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
 import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
 import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
@@ -357,18 +357,7 @@ function setsMerge(perTask: readonly (readonly WrittenSet[])[], schemaCql: strin
 
 /** The compiled sink module the workers import (dist, like the compactor's worker entry). */
 export function restoreSinkModule(pool: 'threads' | 'inline'): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'sstable-task-sink.js');
-  // from sources (vitest): inline runs import the TypeScript module; worker threads need the build
-  if (pool === 'inline') return join(dirname(here), 'sstable-task-sink.ts');
-  const built = join(dirname(here), '..', '..', 'dist', 'decider', 'restore', 'sstable-task-sink.js');
-  if (!existsSync(built))
-    throw new DatamoveError(
-      'NotFound',
-      `restore: worker sink ${built} is missing; build first (npx tsc -p tsconfig.build.json)`,
-      { context: { file: built } },
-    );
-  return built;
+  return sinkModuleFile('decider/restore/sstable-task-sink', pool, 'restore');
 }
 
 /** Uploads a staged folder to s3://bucket/prefix, one streamed PUT per file. */
