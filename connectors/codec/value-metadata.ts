@@ -55,6 +55,24 @@ function view(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** Why stored bytes are not the item `value_metadata` describes (the skipped-item kinds). */
+export type ValueProblem = 'corrupt-value' | 'size-mismatch';
+
+/**
+ * The item's bytes as `meta` says: decompressed and size-checked; or the problem — a codec that fails is
+ * `corrupt-value`, a length other than `size` is `size-mismatch`. Both paths of every connector skip such
+ * an item under that kind.
+ */
+export function valueDecode(meta: ValueMetadata, stored: Uint8Array): Uint8Array | ValueProblem {
+  let bytes: Uint8Array;
+  try {
+    bytes = valueDecompress(meta.compression, stored);
+  } catch {
+    return 'corrupt-value';
+  }
+  return meta.size !== undefined && bytes.length !== meta.size ? 'size-mismatch' : bytes;
+}
+
 /** Decompresses stored bytes (`none` returns them as they are). */
 export function valueDecompress(codec: ValueCodec, stored: Uint8Array): Uint8Array {
   switch (codec) {

@@ -20,7 +20,7 @@ import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
 import { bytesAt, Int64Column, int64At, outBatch, stringAt, VarColumn } from '../arrow/out-columns.js';
-import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
+import { valueDecode, valueMetadataParse } from '../codec/value-metadata.js';
 import { type Connector, keyedKey, sortOrderAscending } from '../connector.js';
 
 export const kvOptionsSchema = z
@@ -172,15 +172,9 @@ export const kvConnector: Connector<KvOptions> = {
           }
           stored = whole;
         }
-        let bytes: Uint8Array;
-        try {
-          bytes = valueDecompress(meta.compression, stored);
-        } catch {
-          ctx.report({ kind: 'corrupt-value', item: name() });
-          continue;
-        }
-        if (meta.size !== undefined && bytes.length !== meta.size) {
-          ctx.report({ kind: 'size-mismatch', item: name() });
+        const bytes = valueDecode(meta, stored);
+        if (typeof bytes === 'string') {
+          ctx.report({ kind: bytes, item: name() });
           continue;
         }
         id.appendString(itemId);

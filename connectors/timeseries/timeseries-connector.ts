@@ -15,7 +15,7 @@
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
 import { bytesAt, Int64Column, int64At, outBatch, stringAt, VarColumn } from '../arrow/out-columns.js';
-import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
+import { type ValueProblem, valueDecode, valueMetadataParse } from '../codec/value-metadata.js';
 import type { Connector, SourceDecl } from '../connector.js';
 import { sortOrderAscending } from '../connector.js';
 
@@ -134,17 +134,17 @@ export const timeseriesConnector: Connector<TimeseriesOptions> = {
         const item = (): string => `${stringAt(cSid, r)}/${t}/${stringAt(cEid, r)}/${stringAt(cKey, r)}`;
         let bytes = bytesAt(cVal, r);
         if (bytes !== null) {
+          let decoded: Uint8Array | ValueProblem;
           try {
-            const meta = valueMetadataParse(bytesAt(cMeta, r));
-            bytes = valueDecompress(meta.compression, bytes);
-            if (meta.size !== undefined && bytes.length !== meta.size) {
-              ctx.report({ kind: 'size-mismatch', item: item() });
-              continue;
-            }
+            decoded = valueDecode(valueMetadataParse(bytesAt(cMeta, r)), bytes);
           } catch {
-            ctx.report({ kind: 'corrupt-value', item: item() });
+            decoded = 'corrupt-value'; // metadata that does not parse
+          }
+          if (typeof decoded === 'string') {
+            ctx.report({ kind: decoded, item: item() });
             continue;
           }
+          bytes = decoded;
         }
         sid.appendBytes(bytesAt(cSid, r));
         time.append(t);

@@ -28,7 +28,7 @@ import {
 } from '../../connectors/arrow/out-columns.js';
 import {
   type ValueMetadata,
-  valueDecompress,
+  valueDecode,
   valueMetadataParse,
 } from '../../connectors/codec/value-metadata.js';
 import { keyedKey } from '../../connectors/connector.js';
@@ -203,14 +203,8 @@ function itemValue(
     if (parts.length !== meta.chunks) return { problem: 'missing-chunk' };
     stored = new Uint8Array(Buffer.concat(parts));
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = valueDecompress(meta.compression, stored);
-  } catch {
-    return { problem: 'corrupt-value' };
-  }
-  if (meta.size !== undefined && bytes.length !== meta.size) return { problem: 'size-mismatch' };
-  return { bytes, meta, time };
+  const bytes = valueDecode(meta, stored);
+  return typeof bytes === 'string' ? { problem: bytes } : { bytes, meta, time };
 }
 
 /** Stages and reconciles both tables of a kv job; the batches are the kv connector's target rows. */

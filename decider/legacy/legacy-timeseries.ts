@@ -35,7 +35,7 @@ import {
   outColumns,
   type VarColumn,
 } from '../../connectors/arrow/out-columns.js';
-import { valueDecompress, valueMetadataParse } from '../../connectors/codec/value-metadata.js';
+import { type ValueProblem, valueDecode, valueMetadataParse } from '../../connectors/codec/value-metadata.js';
 import type { SourceDecl } from '../../connectors/connector.js';
 import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
 import {
@@ -389,15 +389,16 @@ export async function legacyTimeseriesPrepare(
           for (const r of chunk) {
             const t = numOf(r[1])! * 1000;
             let bytes = bytesOf(r[4]);
-            let problem: string | undefined;
+            let problem: ValueProblem | undefined;
             if (bytes !== null) {
+              let decoded: Uint8Array | ValueProblem;
               try {
-                const meta = valueMetadataParse(bytesOf(r[6]));
-                bytes = valueDecompress(meta.compression, bytes);
-                if (meta.size !== undefined && bytes.length !== meta.size) problem = 'size-mismatch';
+                decoded = valueDecode(valueMetadataParse(bytesOf(r[6])), bytes);
               } catch {
-                problem = 'corrupt-value';
+                decoded = 'corrupt-value'; // metadata that does not parse
               }
+              if (typeof decoded === 'string') problem = decoded;
+              else bytes = decoded;
             }
             if (problem !== undefined) {
               const s = (k: number) => utf8.decode(bytesOf(r[k])!);
