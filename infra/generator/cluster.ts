@@ -59,14 +59,23 @@ export function clusterCreate(spec: ClusterSpec): Cluster {
       tokens,
     });
   }
+  return { spec, nodes, ...replicaPlacement(nodes, spec.replicationFactor) };
+}
+
+/**
+ * The ring of `nodes` (any subset of a cluster: a ring before a node joined) and its replica placement at
+ * replication factor `rf` per data centre.
+ */
+export function replicaPlacement(
+  nodes: readonly ClusterNode[],
+  rf: number,
+): Pick<Cluster, 'ring' | 'replicasOf'> {
   const ring = nodes
     .flatMap((n) => n.tokens.map((token) => ({ token, node: n.index })))
     .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
   const dcs = [...new Set(nodes.map((n) => n.dc))];
-  const perDc = Math.min(
-    spec.replicationFactor,
-    Math.min(...dcs.map((dc) => nodes.filter((n) => n.dc === dc).length)),
-  );
+  const perDc = Math.min(rf, Math.min(...dcs.map((dc) => nodes.filter((n) => n.dc === dc).length)));
+  const dcOf = new Map(nodes.map((n) => [n.index, n.dc]));
 
   function replicasOf(token: bigint): number[] {
     // first ring token >= the partition token (a partition belongs to the range (previous, token])
@@ -82,12 +91,12 @@ export function clusterCreate(spec: ClusterSpec): Cluster {
     for (let k = 0; k < ring.length && out.length < perDc * dcs.length; k++) {
       const n = ring[(lo + k) % ring.length]!.node;
       if (out.includes(n)) continue;
-      const dc = nodes[n]!.dc;
+      const dc = dcOf.get(n)!;
       if ((counts.get(dc) ?? 0) >= perDc) continue;
       counts.set(dc, (counts.get(dc) ?? 0) + 1);
       out.push(n);
     }
     return out;
   }
-  return { spec, nodes, ring, replicasOf };
+  return { ring, replicasOf };
 }

@@ -31,7 +31,7 @@ import { LIVE } from '../../reader/sstable/unfiltered.js';
 import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
 import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
 import { backupSinkFor } from '../s3/backup-sink.js';
-import { type ClusterNode, clusterCreate } from './cluster.js';
+import { clusterCreate, replicaPlacement } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
 import type { GenContext, RowOp, TableGen } from './model.js';
 import { oracleRows } from './oracle.js';
@@ -144,29 +144,6 @@ function schemaAt(
   return { cql, columns: columns.filter((c) => !(dropped && c === 'legacy')) };
 }
 
-/** SimpleStrategy replicas of a token over a subset of the nodes. */
-function replicaFinder(nodes: readonly ClusterNode[], rf: number): (token: bigint) => number[] {
-  const ring = nodes
-    .flatMap((n) => n.tokens.map((token) => ({ token, node: n.index })))
-    .sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  const want = Math.min(rf, nodes.length);
-  return (token) => {
-    let lo = 0;
-    let hi = ring.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (ring[mid]!.token < token) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: number[] = [];
-    for (let k = 0; k < ring.length && out.length < want; k++) {
-      const n = ring[(lo + k) % ring.length]!.node;
-      if (!out.includes(n)) out.push(n);
-    }
-    return out;
-  };
-}
-
 /** The history's table generator: writes to `extra` only after it is added, to `legacy` only before the drop. */
 function historyGen(
   keyspace: string,
@@ -260,8 +237,8 @@ export async function generateHistory(o: HistoryOptions): Promise<HistoryResult>
     numTokens: o.numTokens ?? 4,
     seed,
   });
-  const before = replicaFinder(cluster.nodes.slice(0, 3), rf);
-  const after = replicaFinder(cluster.nodes, rf);
+  const before = replicaPlacement(cluster.nodes.slice(0, 3), rf).replicasOf;
+  const after = replicaPlacement(cluster.nodes, rf).replicasOf;
   const tableId = '7e57ab1e0000400080001157a11e0000';
   const tableUuid = `${tableId.slice(0, 8)}-${tableId.slice(8, 12)}-${tableId.slice(12, 16)}-${tableId.slice(16, 20)}-${tableId.slice(20)}`;
 
