@@ -51,47 +51,58 @@ interface ColumnBuilder {
 const utf8Encoder = new TextEncoder();
 const TWO_32 = 4294967296;
 
+/** A column of single-cell values: a validity bitmap beside the value buffers; no multi-cell input. */
+abstract class SingleCellBuilder {
+  protected readonly validity = new Validity();
+  appendCells(): void {
+    throw new Error('not multi-cell');
+  }
+  /** The validity part of the batch's Data (the bitmap starts over for the next batch). */
+  protected nulls(): { nullCount: number; nullBitmap: Uint8Array | undefined } {
+    const { bitmap, nullCount } = this.validity.take();
+    return { nullCount, nullBitmap: bitmap };
+  }
+}
+
 /** Int32 family: int, smallint, tinyint, date. */
-class Int32Builder implements ColumnBuilder {
+class Int32Builder extends SingleCellBuilder implements ColumnBuilder {
   private readonly values = new GrowableArray(Int32Array);
-  private readonly validity = new Validity();
   constructor(
     private readonly type: arrow.DataType,
     private readonly decode: (b: Uint8Array) => number,
-  ) {}
+  ) {
+    super();
+  }
   append(v: Uint8Array | null): void {
     this.values.reserve(1);
     const ok = v !== null && v.length > 0;
     this.values.array[this.values.length++] = ok ? this.decode(v) : 0;
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.values.byteLength;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     return arrow.makeData({
       type: this.type as arrow.Int32,
       length,
-      nullCount,
-      nullBitmap: bitmap,
+      ...nulls,
       data: this.values.take(),
     });
   }
 }
 
 /** 64-bit family as (lo, hi) int32 word pairs: bigint, counter, timestamp (ms → µs), time (ns → µs). */
-class Int64Builder implements ColumnBuilder {
+class Int64Builder extends SingleCellBuilder implements ColumnBuilder {
   private readonly words = new GrowableArray(Int32Array);
-  private readonly validity = new Validity();
   constructor(
     private readonly type: arrow.DataType,
     /** Writes the value's words at `words[at]` (lo) and `words[at + 1]` (hi). */
     private readonly decode: (b: Uint8Array, words: Int32Array, at: number) => void,
-  ) {}
+  ) {
+    super();
+  }
   append(v: Uint8Array | null): void {
     this.words.reserve(2);
     const at = this.words.length;
@@ -104,17 +115,14 @@ class Int64Builder implements ColumnBuilder {
     this.words.length += 2;
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.words.byteLength;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     const w = this.words.take();
     const data = new BigInt64Array(w.buffer, w.byteOffset, length);
-    return arrow.makeData({ type: this.type as arrow.Int64, length, nullCount, nullBitmap: bitmap, data });
+    return arrow.makeData({ type: this.type as arrow.Int64, length, ...nulls, data });
   }
 }
 
@@ -124,13 +132,13 @@ function writeDouble64(x: number, words: Int32Array, at: number): void {
   words[at + 1] = hi | 0;
 }
 
-class FloatBuilder implements ColumnBuilder {
+class FloatBuilder extends SingleCellBuilder implements ColumnBuilder {
   private readonly values: GrowableArray<Float32Array> | GrowableArray<Float64Array>;
-  private readonly validity = new Validity();
   constructor(
     private readonly type: arrow.DataType,
     private readonly double: boolean,
   ) {
+    super();
     this.values = double ? new GrowableArray(Float64Array) : new GrowableArray(Float32Array);
   }
   append(v: Uint8Array | null): void {
@@ -144,63 +152,56 @@ class FloatBuilder implements ColumnBuilder {
     this.values.array[this.values.length++] = x;
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.values.byteLength;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     return arrow.makeData({
       type: this.type as arrow.Float64,
       length,
-      nullCount,
-      nullBitmap: bitmap,
+      ...nulls,
       data: this.values.take() as Float64Array,
     });
   }
 }
 
-class BoolBuilder implements ColumnBuilder {
+class BoolBuilder extends SingleCellBuilder implements ColumnBuilder {
   private readonly values = new Validity();
-  private readonly validity = new Validity();
-  constructor(private readonly type: arrow.DataType) {}
+  constructor(private readonly type: arrow.DataType) {
+    super();
+  }
   append(v: Uint8Array | null): void {
     const ok = v !== null && v.length > 0;
     this.values.push(ok && v[0] !== 0);
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.values.length >> 3;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     const bits = this.values.bits.take();
     this.values.length = 0;
     this.values.nullCount = 0;
     return arrow.makeData({
       type: this.type as arrow.Bool,
       length,
-      nullCount,
-      nullBitmap: bitmap,
+      ...nulls,
       data: bits,
     });
   }
 }
 
 /** Utf8 / Binary: offsets plus bytes copied once; `convert` for values that are not stored as UTF-8. */
-class VarBinaryBuilder implements ColumnBuilder {
+class VarBinaryBuilder extends SingleCellBuilder implements ColumnBuilder {
   private readonly offsets = new GrowableArray(Int32Array);
   private readonly data = new GrowableArray(Uint8Array, 64 * 1024);
-  private readonly validity = new Validity();
   constructor(
     private readonly type: arrow.DataType,
     private readonly convert?: (b: Uint8Array) => Uint8Array,
   ) {
+    super();
     this.offsets.array[0] = 0;
     this.offsets.length = 1;
   }
@@ -218,22 +219,18 @@ class VarBinaryBuilder implements ColumnBuilder {
     this.offsets.array[this.offsets.length++] = this.data.length;
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.data.length + this.offsets.byteLength;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     const valueOffsets = this.offsets.take();
     this.offsets.array[0] = 0;
     this.offsets.length = 1;
     return arrow.makeData({
       type: this.type as arrow.Utf8,
       length,
-      nullCount,
-      nullBitmap: bitmap,
+      ...nulls,
       valueOffsets,
       data: this.data.take(),
     });
@@ -241,14 +238,15 @@ class VarBinaryBuilder implements ColumnBuilder {
 }
 
 /** FixedSizeBinary (uuid → 16 bytes) and Decimal128 (varint → decimal(38, 0)). */
-class FixedBinaryBuilder implements ColumnBuilder {
+class FixedBinaryBuilder extends SingleCellBuilder implements ColumnBuilder {
   private readonly data = new GrowableArray(Uint8Array, 16 * 1024);
-  private readonly validity = new Validity();
   constructor(
     private readonly type: arrow.DataType,
     private readonly width: number,
     private readonly write?: (v: Uint8Array, out: Uint8Array, at: number) => void,
-  ) {}
+  ) {
+    super();
+  }
   append(v: Uint8Array | null): void {
     this.data.reserve(this.width);
     const at = this.data.length;
@@ -260,21 +258,17 @@ class FixedBinaryBuilder implements ColumnBuilder {
     this.data.length += this.width;
     this.validity.push(ok);
   }
-  appendCells(): void {
-    throw new Error('not multi-cell');
-  }
   get bytes(): number {
     return this.data.length;
   }
   finish(length: number): arrow.Data {
-    const { bitmap, nullCount } = this.validity.take();
+    const nulls = this.nulls();
     const d = this.data.take();
     const data = this.type instanceof arrow.Decimal ? new Uint32Array(d.buffer, d.byteOffset, length * 4) : d;
     return arrow.makeData({
       type: this.type as arrow.FixedSizeBinary,
       length,
-      nullCount,
-      nullBitmap: bitmap,
+      ...nulls,
       data: data as Uint8Array,
     });
   }
