@@ -1,25 +1,24 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatamoveError } from '../../core/errors.js';
+import { corpusCase, corpusCases, sharedCorpusRoot } from '../../infra/corpus.js';
 import { nativeType as n } from './marshal-type.js';
 import { parseSchemaCql } from './schema-cql.js';
 
-const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
+const shared = sharedCorpusRoot();
 
 describe('parseSchemaCql: corpus', () => {
-  const cases = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
+  const cases = corpusCases();
 
   it('finds the corpus', () => {
-    expect(cases.length).toBeGreaterThan(40);
+    expect(cases.filter((c) => c.origin !== 'shared').length).toBeGreaterThan(20);
   });
 
-  for (const name of cases) {
-    it(`parses ${name}/schema.cql`, () => {
-      const text = readFileSync(new URL(`${name}/schema.cql`, CORPUS), 'utf8');
-      const caseJson = JSON.parse(readFileSync(new URL(`${name}/case.json`, CORPUS), 'utf8'));
+  for (const c of cases) {
+    it(`parses ${c.origin}/${c.name}/schema.cql`, () => {
+      const text = readFileSync(join(c.dir, 'schema.cql'), 'utf8');
+      const caseJson = JSON.parse(readFileSync(join(c.dir, 'case.json'), 'utf8'));
       const schema = parseSchemaCql(text);
       expect(schema.tables).toHaveLength(1);
       const t = schema.tables[0]!;
@@ -34,49 +33,76 @@ describe('parseSchemaCql: corpus', () => {
     });
   }
 
-  it('reads the details of a few corpus schemas', () => {
-    const read = (c: string) => parseSchemaCql(readFileSync(new URL(`${c}/schema.cql`, CORPUS), 'utf8'));
-    const cpk = read('mc-uncompressed-composite-partition-key').tables[0]!;
-    expect(cpk.partitionKey).toEqual(['a', 'b', 'c']);
-    expect(cpk.clustering).toEqual(['d', 'e']);
-    expect(cpk.columns.find((c) => c.name === 'c')).toEqual({
-      name: 'c',
-      type: n('boolean'),
-      kind: 'partition_key',
+  it('reads the details of schema.cql as Cassandra 4.1 and 5.0 write it in a snapshot', () => {
+    const read = (c: string) => parseSchemaCql(readFileSync(join(corpusCase(c).dir, 'schema.cql'), 'utf8'));
+    const sr = read('nb-static-reversed-composite-lz4').tables[0]!;
+    expect(sr.partitionKey).toEqual(['pk1', 'pk2']);
+    expect(sr.clustering).toEqual(['ck1', 'ck2']);
+    expect(sr.clusteringOrder).toEqual(['DESC', 'ASC']);
+    expect(
+      sr.columns
+        .filter((c) => c.kind === 'static')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['s', 's2']);
+    const udt = read('oa-tuples-udts-deflate');
+    expect([...udt.types.keys()].sort()).toEqual(['dm.address', 'dm.person']);
+    const u = udt.tables[0]!.columns.find((c) => c.name === 'u')!;
+    expect(u.type).toMatchObject({ kind: 'udt', name: 'person', frozen: false });
+    const vec = read('oa-vectors-lz4').tables[0]!.columns.find((c) => c.name === 'v')!;
+    expect(vec.type).toEqual({ kind: 'vector', element: n('float'), dimension: 3 });
+    const zstd = read('nb-counters-zstd').tables[0]!;
+    expect(zstd.options.compression).toMatchObject({
+      class: 'org.apache.cassandra.io.compress.ZstdCompressor',
     });
-    expect(cpk.options).toEqual({ compression: { sstable_compression: '' } });
-
-    const udt = read('mc-uncompressed-frozen-udt');
-    expect([...udt.types.keys()]).toEqual(['sst3.ut']);
-    expect(udt.tables[0]!.columns[1]).toEqual({
-      name: 'rc',
-      kind: 'regular',
-      type: {
-        kind: 'udt',
-        keyspace: 'sst3',
-        name: 'ut',
-        fieldNames: ['my_int', 'my_boolean', 'my_text'],
-        fieldTypes: [n('int'), n('boolean'), n('text')],
-        frozen: true,
-      },
-    });
-
-    const compact = read('cassandra-ma-legacy-simple-compact').tables[0]!;
-    expect(compact.compactStorage).toBe(true);
-    const stat = read('mc-uncompressed-static-row').tables[0]!;
-    expect(stat.columns.map((c) => c.kind)).toEqual(['partition_key', 'clustering', 'static', 'regular']);
-    const coll = read('mc-uncompressed-collections').tables[0]!;
-    expect(coll.columns[3]!.type).toEqual({ kind: 'map', key: n('int'), value: n('text'), frozen: false });
-    const zstd = read('mc-zstd-multiple-chunks').tables[0]!;
-    expect(zstd.options.compression).toEqual({
-      sstable_compression: 'org.apache.cassandra.io.compress.ZstdCompressor',
-      compression_level: 5,
-      chunk_length_in_kb: 4,
-    });
-    const all = read('mc-uncompressed-all-types').tables[0]!;
-    expect(all.columns.find((c) => c.name === 'varcharval')!.type).toEqual(n('text'));
   });
 });
+
+if (shared !== undefined)
+  describe('parseSchemaCql: shared corpus details', () => {
+    it('reads the details of a few corpus schemas', () => {
+      const read = (c: string) => parseSchemaCql(readFileSync(join(shared, c, 'schema.cql'), 'utf8'));
+      const cpk = read('mc-uncompressed-composite-partition-key').tables[0]!;
+      expect(cpk.partitionKey).toEqual(['a', 'b', 'c']);
+      expect(cpk.clustering).toEqual(['d', 'e']);
+      expect(cpk.columns.find((c) => c.name === 'c')).toEqual({
+        name: 'c',
+        type: n('boolean'),
+        kind: 'partition_key',
+      });
+      expect(cpk.options).toEqual({ compression: { sstable_compression: '' } });
+
+      const udt = read('mc-uncompressed-frozen-udt');
+      expect([...udt.types.keys()]).toEqual(['sst3.ut']);
+      expect(udt.tables[0]!.columns[1]).toEqual({
+        name: 'rc',
+        kind: 'regular',
+        type: {
+          kind: 'udt',
+          keyspace: 'sst3',
+          name: 'ut',
+          fieldNames: ['my_int', 'my_boolean', 'my_text'],
+          fieldTypes: [n('int'), n('boolean'), n('text')],
+          frozen: true,
+        },
+      });
+
+      const compact = read('cassandra-ma-legacy-simple-compact').tables[0]!;
+      expect(compact.compactStorage).toBe(true);
+      const stat = read('mc-uncompressed-static-row').tables[0]!;
+      expect(stat.columns.map((c) => c.kind)).toEqual(['partition_key', 'clustering', 'static', 'regular']);
+      const coll = read('mc-uncompressed-collections').tables[0]!;
+      expect(coll.columns[3]!.type).toEqual({ kind: 'map', key: n('int'), value: n('text'), frozen: false });
+      const zstd = read('mc-zstd-multiple-chunks').tables[0]!;
+      expect(zstd.options.compression).toEqual({
+        sstable_compression: 'org.apache.cassandra.io.compress.ZstdCompressor',
+        compression_level: 5,
+        chunk_length_in_kb: 4,
+      });
+      const all = read('mc-uncompressed-all-types').tables[0]!;
+      expect(all.columns.find((c) => c.name === 'varcharval')!.type).toEqual(n('text'));
+    });
+  });
 
 describe('parseSchemaCql: snapshot schema.cql', () => {
   const SNAPSHOT = `

@@ -11,7 +11,7 @@ import { backupCatalog } from '../../../reader/backup/backup-catalog.js';
 import type { BackupProblemKind } from '../../../reader/backup/backup-model.js';
 import { backupLayoutResolve } from '../../../reader/backup/layouts.js';
 import { s3BackupSource } from '../../../reader/source/s3/s3-backup-source.js';
-import { corpusRoot } from '../../corpus.js';
+import { corpusCase } from '../../corpus.js';
 import {
   backupFixtureWrite,
   FIXTURE_NODES,
@@ -23,7 +23,7 @@ import { type BackupSink, s3Sink } from '../backup-sink.js';
 import { type EmbeddedS3, embeddedS3Start } from '../embedded-s3.js';
 
 const BUCKET = 'backups';
-const caseDir = join(corpusRoot(), 'mc-lz4-primitive-types');
+const caseDir = corpusCase('nb-natives-lz4').dir;
 const T0 = Date.parse('2024-05-01T00:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'datamove-s3-'));
 let s3: EmbeddedS3;
@@ -134,9 +134,10 @@ describe('backups in the embedded S3', () => {
   it('schema changed between two backups: two schema versions, both complete', async () => {
     const prefix = 'medusa-schema-change';
     const schema2 = readFileSync(join(caseDir, 'schema.cql'), 'utf8').replace(
-      'text_val TEXT,',
-      'text_val TEXT, extra_val TEXT,',
+      /\n\) WITH /,
+      ',\n    extra_val text\n) WITH ',
     );
+    expect(schema2).toContain('extra_val');
     const r = await backupFixtureWrite(s3Sink(s3.client(), BUCKET, prefix), {
       caseDir,
       layout: 'medusa',

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalRow, corpusRoot } from '../../../infra/corpus.js';
+import { canonicalRow, corpusCase } from '../../../infra/corpus.js';
 import { backupFixtureWrite, FIXTURE_NODES, type FixtureLayout } from '../../../infra/s3/backup-fixture.js';
 import { localSink } from '../../../infra/s3/backup-sink.js';
 import { backupSourceOpen } from '../../source/source-uri.js';
@@ -25,8 +25,8 @@ const FIXTURE_LAYOUTS: readonly { fixture: FixtureLayout; layout: string }[] = [
   { fixture: 'scylla-manager', layout: 'scylla-manager' },
 ];
 
-const CASE = 'mc-lz4-primitive-types';
-const caseDir = join(corpusRoot(), CASE);
+const CASE = 'nb-natives-lz4';
+const caseDir = corpusCase(CASE).dir;
 const spec = JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8'));
 const expectedRows = (spec.expected.rows as Record<string, unknown>[]).map(canonicalRow).sort();
 const work = mkdtempSync(join(tmpdir(), 'datamove-layouts-'));

@@ -14,10 +14,15 @@ import { indexDbEntries } from './index-entries.js';
 import { statisticsFullParse } from './statistics-full.js';
 import { comparatorForType, StatsCollector } from './stats-collector.js';
 
+const writerModelled = (c: { spec: { format: string } }): boolean => c.spec.format < 'oa';
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('stats collector', () => {
-  for (const c of corpusCases().filter((x) => x.spec.expected.error === undefined)) {
+  // the writer's component models stop at Cassandra 4.x (`nb`); 5.0's `oa` metadata is not modelled
+  for (const c of corpusCases()
+    .filter(writerModelled)
+    .filter((x) => x.spec.expected.error === undefined)) {
     it(c.name, async () => {
       const dir = localDirectory(c.dir);
       const files = await dir.list();
