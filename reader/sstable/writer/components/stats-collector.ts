@@ -71,9 +71,30 @@ export interface CollectedRow {
 /** A range tombstone bound or boundary (matches the reader's `RangeTombstoneMarker`). */
 export interface CollectedMarker {
   readonly clustering: readonly (Uint8Array | null)[];
+  /** The bound kind (ClusteringPrefix.Kind ordinal, unfiltered.ts); 4.0+ orders bounds by it. */
+  readonly boundKind?: number;
   readonly deletion: CollectedDeletion;
   /** For a boundary: the deletion it closes. */
   readonly endDeletion: CollectedDeletion | null;
+}
+
+/** A clustering or a range tombstone bound, with its ClusteringPrefix.Kind ordinal. */
+interface ClusteringPrefix {
+  readonly values: readonly Uint8Array[];
+  readonly kind: number;
+}
+
+/** ClusteringPrefix.Kind.CLUSTERING's ordinal. */
+const CLUSTERING_KIND = 4;
+const EMPTY = new Uint8Array(0);
+
+/** Where a prefix of a kind sorts against the clusterings it prefixes: before (-1), equal (0), after (1). */
+function comparedToClustering(kind: number): number {
+  return kind < CLUSTERING_KIND ? -1 : kind === CLUSTERING_KIND ? 0 : 1;
+}
+
+function copyPrefix(p: ClusteringPrefix): ClusteringPrefix {
+  return { values: p.values.map((v) => v.slice()), kind: p.kind };
 }
 
 /** Compares two serialized clustering values of one clustering column. */
@@ -256,6 +277,9 @@ export class StatsCollector {
   private ttlSet = false;
   private minClustering: (Uint8Array | null)[] = [];
   private maxClustering: (Uint8Array | null)[] = [];
+  /** 4.0+: the smallest and largest clustering prefix (rows and range tombstone bounds) in clustering order. */
+  private minPrefix: ClusteringPrefix | undefined;
+  private maxPrefix: ClusteringPrefix | undefined;
   private partitionCells = 0;
   private hasLegacyCounterShards = false;
   private totalColumnsSet = 0;
@@ -304,7 +328,7 @@ export class StatsCollector {
       row.cells.length === 0 &&
       (row.complexDeletions === null || row.complexDeletions.length === 0);
     if (row.isStatic && empty) return;
-    if (!row.isStatic) this.updateClustering(row.clustering);
+    if (!row.isStatic) this.updateClustering(row.clustering, CLUSTERING_KIND);
     if (row.timestamp !== NO_TIMESTAMP) {
       this.updateTimestamp(row.timestamp);
       this.updateTtl(row.ttl);
@@ -335,7 +359,7 @@ export class StatsCollector {
 
   /** A range tombstone bound or boundary. */
   addMarker(marker: CollectedMarker): void {
-    this.updateClustering(marker.clustering);
+    this.updateClustering(marker.clustering, marker.boundKind ?? CLUSTERING_KIND);
     if (marker.endDeletion) this.updateDeletion(marker.endDeletion);
     this.updateDeletion(marker.deletion);
   }
@@ -381,7 +405,20 @@ export class StatsCollector {
     if (this.cassandra30 || ldt !== NO_DELETION_TIME) this.tombstones.update(ldt);
   }
 
-  private updateClustering(values: readonly (Uint8Array | null)[]): void {
+  /**
+   * 3.x (`m*`) keeps per-column minimum and maximum values, each column on its own. 4.0+ (`n*`) keeps the
+   * smallest and largest whole prefix in clustering order, range tombstone bounds included — so an
+   * open-ended range deletion makes the bound empty (db/ClusteringComparator.java's prefix order).
+   */
+  private updateClustering(values: readonly (Uint8Array | null)[], kind: number): void {
+    if (this.version >= 'na') {
+      const p: ClusteringPrefix = { values: values.map((v) => v ?? EMPTY), kind };
+      if (this.minPrefix === undefined || this.comparePrefixes(p, this.minPrefix) < 0)
+        this.minPrefix = copyPrefix(p);
+      if (this.maxPrefix === undefined || this.comparePrefixes(p, this.maxPrefix) > 0)
+        this.maxPrefix = copyPrefix(p);
+      return;
+    }
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v === null || v === undefined) continue;
@@ -391,6 +428,17 @@ export class StatsCollector {
       if (min === null || min === undefined || cmp(min, v) >= 0) this.minClustering[i] = v.slice();
       if (max === null || max === undefined || cmp(max, v) < 0) this.maxClustering[i] = v.slice();
     }
+  }
+
+  private comparePrefixes(a: ClusteringPrefix, b: ClusteringPrefix): number {
+    const n = Math.min(a.values.length, b.values.length);
+    for (let i = 0; i < n; i++) {
+      const c = (this.comparators[i] ?? compareBytes)(a.values[i]!, b.values[i]!);
+      if (c !== 0) return c;
+    }
+    if (a.values.length === b.values.length)
+      return comparedToClustering(a.kind) - comparedToClustering(b.kind);
+    return a.values.length < b.values.length ? comparedToClustering(a.kind) : -comparedToClustering(b.kind);
   }
 
   /** The COMPACTION component bytes (HyperLogLog++). */
@@ -428,8 +476,8 @@ export class StatsCollector {
       estimatedTombstoneDropTime: { maxBinSize: v < 'na' ? MAX_BINS : bins.length, bins },
       sstableLevel: 0,
       repairedAt: 0n,
-      minClusteringValues: untilNull(this.minClustering),
-      maxClusteringValues: untilNull(this.maxClustering),
+      minClusteringValues: v >= 'na' ? (this.minPrefix?.values ?? []) : untilNull(this.minClustering),
+      maxClusteringValues: v >= 'na' ? (this.maxPrefix?.values ?? []) : untilNull(this.maxClustering),
       hasLegacyCounterShards: this.hasLegacyCounterShards,
       totalColumnsSet: BigInt(this.totalColumnsSet),
       totalRows: BigInt(this.totalRows),
