@@ -23,7 +23,7 @@ import {
   SSTableWriter as Writer,
   type WriterCompression,
 } from '../../reader/sstable/writer/sstable-writer.js';
-import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
+import { backupLayoutWrite, type LayoutName, snapshotManifestText } from '../s3/backup-layout-write.js';
 import { backupSinkFor } from '../s3/backup-sink.js';
 import { type Cluster, clusterCreate } from './cluster.js';
 import { clusteringBytes, deletionAt, partitionKeyBytes, rangeMarker, rowFromOps } from './emit.js';
@@ -420,7 +420,10 @@ async function generateTable(
     await sink.writeAll(
       'manifest.json',
       new TextEncoder().encode(
-        `${JSON.stringify({ files, created_at: new Date(o.now * 1000).toISOString(), expires_at: null }, null, 2)}\n`,
+        snapshotManifestText(
+          files.map((name) => ({ name })),
+          new Date(o.now * 1000).toISOString(),
+        ),
       ),
     );
     const tokenmap: Record<string, JsonValue> = {};

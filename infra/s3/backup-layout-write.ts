@@ -65,6 +65,16 @@ function json(v: unknown): string {
 }
 
 /**
+ * manifest.json as `nodetool snapshot` writes it (Cassandra 4.1+, Jackson's pretty printer): only the
+ * Data.db file of each SSTable, relative to the snapshot folder — readers take the other components from
+ * the SSTable's TOC.txt — and the creation time as an ISO instant.
+ */
+export function snapshotManifestText(files: readonly { name: string }[], createdAt: string): string {
+  const data = files.filter((f) => f.name.endsWith('-Data.db')).map((f) => JSON.stringify(f.name));
+  return `{\n  "files" : [ ${data.join(', ')} ],\n  "created_at" : ${JSON.stringify(createdAt)},\n  "expires_at" : null,\n  "ephemeral" : false\n}`;
+}
+
+/**
  * Writes one backup of `nodes` (every node of the ring unless `members` says otherwise). `files(node,
  * table)` gives a node's SSTable files of a table.
  */
@@ -126,10 +136,7 @@ export async function backupLayoutWrite(
         await sink.put(`${folder}/schema.cql`, t.schema);
         manifestKeys.set(n.node, `${folder}/manifest.json`);
         if (!unfinished.has(n.node)) {
-          await sink.put(
-            `${folder}/manifest.json`,
-            JSON.stringify({ files: files.map((f) => f.name), created_at: iso, expires_at: null }),
-          );
+          await sink.put(`${folder}/manifest.json`, snapshotManifestText(files, iso));
         }
       }
       await sink.put(`${n.dc}/${n.node}/tokenmap/${b.id}.json`, json(ring));

@@ -8,9 +8,10 @@
  * ```
  *
  * A table snapshot is complete when its manifest.json is there (nodetool writes it after the hard
- * links; upload it last) and every file it lists exists. The backup time is the manifest's `created_at`
- * (Cassandra 4.1+), else the manifest object's modification time. Sizes are not recorded by nodetool;
- * they come from the listing.
+ * links; upload it last) and every file of every SSTable it lists exists: nodetool lists only each
+ * SSTable's Data.db, so the other components are the ones the SSTable's TOC.txt names. The backup time is
+ * the manifest's `created_at` (Cassandra 4.1+; an ISO instant or epoch milliseconds), else the manifest
+ * object's modification time. Sizes are not recorded by nodetool; they come from the listing.
  */
 import { DatamoveError } from '../../../core/errors.js';
 import type { ObjectInfo } from '../../source/backup-source.js';
@@ -30,6 +31,51 @@ interface TableAcc {
   keyspace: string;
   dir: string;
   files: Map<string, ObjectInfo>;
+}
+
+/**
+ * `created_at` as Cassandra writes it: an ISO-8601 instant (4.1+), or epoch milliseconds as a number
+ * or digit string (written by some tools); absent or null before 4.1.
+ */
+function manifestTime(v: string | number | null | undefined, where: string, key: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const ms = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) {
+    throw new DatamoveError('DataInvalid', `${where}: created_at '${v}' is not a time`, { context: { key } });
+  }
+  return ms;
+}
+
+/**
+ * The files of a table snapshot. Cassandra's manifest.json lists only the `-Data.db` file of each
+ * SSTable (4.x: names relative to the snapshot folder; older versions: data-folder paths, of which the
+ * name is kept); the other components are the ones its `-TOC.txt` names. A manifest that lists every
+ * component (other tools) is taken as it is. A TOC that is missing is itself reported missing (with the
+ * Data.db) by the verification, which names each absent file.
+ */
+async function snapshotComponents(
+  source: Parameters<BackupLayout['discover']>[0],
+  folder: string,
+  listed: readonly string[],
+  where: string,
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const f of listed) {
+    objectKeyCheck(f, where);
+    const name = f.includes('/') ? f.slice(f.lastIndexOf('/') + 1) : f;
+    out.add(name);
+    if (!name.endsWith('-Data.db')) continue;
+    const prefix = name.slice(0, -'-Data.db'.length);
+    const toc = `${prefix}-TOC.txt`;
+    out.add(toc);
+    const bytes = await source.get(objectKeyCheck(`${folder}/${toc}`, where));
+    if (bytes === undefined) continue;
+    for (const line of decoder.decode(bytes).split(/\r?\n/)) {
+      const component = line.trim();
+      if (component.length > 0) out.add(objectKeyCheck(`${prefix}-${component}`, where));
+    }
+  }
+  return [...out].sort();
 }
 
 export const snapshotLayout: BackupLayout = {
@@ -90,29 +136,15 @@ export const snapshotLayout: BackupLayout = {
         const bytes = await source.get(manifestInfo.key);
         if (bytes === undefined) continue;
         const manifest = manifestParse(snapshotManifestSchema, bytes, where);
-        if (manifest.created_at) {
-          const ms = Date.parse(manifest.created_at);
-          if (!Number.isFinite(ms)) {
-            throw new DatamoveError(
-              'DataInvalid',
-              `${where}: created_at '${manifest.created_at}' is not a time`,
-              {
-                context: { key: manifestInfo.key },
-              },
-            );
-          }
-          time = Math.min(time ?? ms, ms);
-        } else if (manifestInfo.lastModified !== undefined) {
-          time = Math.min(time ?? manifestInfo.lastModified, manifestInfo.lastModified);
-        }
+        const created = manifestTime(manifest.created_at, where, manifestInfo.key);
+        const at = created ?? manifestInfo.lastModified;
+        if (at !== undefined) time = Math.min(time ?? at, at);
+        const names = await snapshotComponents(source, folder, manifest.files, where);
         tables.push({
           keyspace: t.keyspace,
           table,
           ...(id === undefined ? {} : { tableId: id }),
-          files: manifest.files.map((f) => {
-            // 4.x lists names relative to the snapshot folder; older versions may list data-folder paths
-            const name = f.includes('/') ? f.slice(f.lastIndexOf('/') + 1) : f;
-            objectKeyCheck(f, where);
+          files: names.map((name) => {
             const key = objectKeyCheck(`${folder}/${name}`, where);
             const size = t.files.get(name)?.size;
             return { name, key, ...(size === undefined ? {} : { size }) };

@@ -8,6 +8,6 @@ import { z } from 'zod';
 
 export const snapshotManifestSchema = z.looseObject({
   files: z.array(z.string()),
-  created_at: z.string().nullable().optional(),
-  expires_at: z.string().nullable().optional(),
+  created_at: z.union([z.string(), z.number()]).nullable().optional(),
+  expires_at: z.union([z.string(), z.number()]).nullable().optional(),
 });
