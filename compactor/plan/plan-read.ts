@@ -101,7 +101,8 @@ export async function planInputFromBackup(
     partitioner,
     nodes,
     missingNodes,
-    singleNode: false,
+    // a one-node backup without a token map (a plain `nodetool snapshot` of a single node) owns the ring
+    singleNode: nodes.length === 1 && missingNodes.length === 0 && nodes[0]!.tokens.length === 0,
     warnings: set.warnings,
   };
 }

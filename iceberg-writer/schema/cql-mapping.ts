@@ -174,8 +174,9 @@ const IDENTIFIER_OK = new Set([
 ]);
 
 /**
- * The Iceberg schema of a Cassandra table: every visible column, keys required, ids fresh. Hidden columns
- * (compact-storage placeholders, dropped columns) are left out.
+ * The Iceberg schema of a Cassandra table: every visible column, keys required (clustering columns not
+ * when the table has static columns: a static-only partition is a row without clustering), ids fresh.
+ * Hidden columns (compact-storage placeholders, dropped columns) are left out.
  */
 export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknown = {}): CqlTableMapping {
   const options = cqlMappingOptionsResolve(mappingOptions);
@@ -189,10 +190,13 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   const fields: IcebergField[] = [];
   const columns: CqlColumnMapping[] = [];
   const fixedSizeLists = new Map<number, number>();
+  // a partition that holds only static cells is one row whose clustering columns are null (as SELECT *
+  // returns it), so with static columns the clustering columns are optional and no identifier fields
+  const hasStatic = cols.some((c) => c.role === 'static') && model.clustering.length > 0;
   cols.forEach((c, i) => {
     const id = i + 1;
     const type = icebergTypeFromCql(c.type, options, ids, c.name);
-    const required = c.role === 'partition-key' || c.role === 'clustering';
+    const required = c.role === 'partition-key' || (c.role === 'clustering' && !hasStatic);
     fields.push({ id, name: c.name, required, type });
     const inner = c.type.kind === 'reversed' ? c.type.inner : c.type;
     const fsl = inner.kind === 'vector' && options.vector === 'fixed-size-list' ? inner.dimension : undefined;
@@ -209,7 +213,8 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   const keyFields = fields.filter(
     (_, i) => cols[i]!.role === 'partition-key' || cols[i]!.role === 'clustering',
   );
-  const identifierOk = keyFields.every((f) => typeof f.type === 'string' && IDENTIFIER_OK.has(f.type));
+  const identifierOk =
+    !hasStatic && keyFields.every((f) => typeof f.type === 'string' && IDENTIFIER_OK.has(f.type));
   const schema: IcebergSchema = {
     type: 'struct',
     'schema-id': 0,
