@@ -345,6 +345,7 @@ export class CassandraNode {
           ...toolJvmArgs(r),
           `-Dcassandra.config=file://${join(this.options.dir, 'cassandra.yaml')}`,
           `-Dcassandra.storagedir=${this.options.dir}`,
+          `-Dcassandra-rackdc.properties=file://${join(this.options.dir, 'cassandra-rackdc.properties')}`,
           mainClass,
           ...args,
         ],
