@@ -22,8 +22,8 @@ import {
 } from '../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
 import { catalogOpenOptionsResolve } from '../iceberg-writer/catalog/catalog-open-options.js';
-import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
 import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
+import { s3OptionsFromEnv } from '../storage/s3/s3-options.js';
 import { alertSend } from './alerts.js';
 import { type Controller, controllerLoad, type Decision, decide, type PathName } from './controller.js';
 import { type FallbackCause, pathWithFallback, STOP_WAIT_MS } from './fallback.js';

@@ -9,8 +9,8 @@ import type { BackupSet, TableFilter } from '../../reader/backup/backup-model.js
 import { backupSelect, DEFAULT_SKEW_MS } from '../../reader/backup/backup-select.js';
 import { backupLayoutResolve } from '../../reader/backup/layouts.js';
 import type { BackupSource } from '../../reader/source/backup-source.js';
-import { type S3Options, s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
 import { backupSourceOpen } from '../../reader/source/source-uri.js';
+import { type S3Options, s3OptionsFromEnv } from '../../storage/s3/s3-options.js';
 import type { CliIO } from '../main.js';
 
 // the SDK's Node-version notice would break the one-line error contract of the CLI

@@ -19,7 +19,7 @@ import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
 import { type GenerateOptions, generate } from '../../infra/generator/generate.js';
 import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import { diffReportFormat } from '../../validation/diff-format.js';
 import { shadowRun } from '../../validation/shadow.js';
 import type { CliIO } from '../main.js';

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { DatamoveError } from '../../core/errors.js';
 import { generateHistory } from '../../infra/generator/history.js';
 import { LAYOUT_NAMES, type LayoutName } from '../../infra/s3/backup-layout-write.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';
 

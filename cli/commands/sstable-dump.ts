@@ -9,10 +9,10 @@ import { rowJsonFormatter } from '../../compactor/row-json.js';
 import { tableLiveRows } from '../../compactor/table-rows.js';
 import { DatamoveError } from '../../core/errors.js';
 import { tableFolderOpen } from '../../reader/folder.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
-import { s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
 import { tableFolderResolve } from '../../reader/source/source-uri.js';
 import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
+import type { ByteSourceDirectory } from '../../storage/byte-source.js';
+import { s3OptionsFromEnv } from '../../storage/s3/s3-options.js';
 import type { CliIO } from '../main.js';
 
 export interface SSTableDumpOptions {

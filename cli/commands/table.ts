@@ -11,7 +11,7 @@ import { tableIdentifierParse, tableIdentifierString } from '../../iceberg-write
 import type { OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import type { CatalogOpenOptions } from '../../iceberg-writer/catalog/catalog-open-options.js';
 import type { SnapshotSelector } from '../../iceberg-writer/table/table-ops.js';
-import { s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
+import { s3OptionsFromEnv } from '../../storage/s3/s3-options.js';
 import type { CliIO } from '../main.js';
 import { parseDuration } from './backups.js';
 

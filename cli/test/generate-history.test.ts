@@ -14,7 +14,7 @@ import { restoreToSSTables } from '../../decider/restore/restore-run.js';
 import { canon, HISTORY_START, historyJob } from '../../decider/test/restore-helpers.js';
 import { generateHistory, historyOracleRows } from '../../infra/generator/history.js';
 import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { runCli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-gen-history-'));

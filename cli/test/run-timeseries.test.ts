@@ -23,7 +23,7 @@ import { runHistoryOpen } from '../../decider/run-history.js';
 import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { generate } from '../../infra/generator/generate.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import { runCli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-ts-'));

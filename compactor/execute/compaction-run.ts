@@ -20,8 +20,8 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { cancelledError } from '../../core/cancel.js';
 import type { DatamoveErrorData } from '../../core/errors.js';
-import { s3FailureNotify } from '../../reader/source/s3/s3-errors.js';
 import type { BackupSourceOpenOptions } from '../../reader/source/source-uri.js';
+import { s3FailureNotify } from '../../storage/s3/s3-errors.js';
 import type { RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import type { CompactionPlan, TokenRange } from '../plan/plan-model.js';
 import {

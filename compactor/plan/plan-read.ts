@@ -13,11 +13,11 @@ import { readUnsignedVInt } from '../../reader/cql/vint.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import { type BackupSource, backupDirectory } from '../../reader/source/backup-source.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
 import { componentFile } from '../../reader/sstable/descriptor.js';
 import { summaryParse } from '../../reader/sstable/index/summary.js';
 import type { SSTable } from '../../reader/sstable/sstable.js';
 import { statisticsFullParse } from '../../reader/sstable/writer/components/statistics-full.js';
+import type { ByteSourceDirectory } from '../../storage/byte-source.js';
 import type { PartitionSample, PlanInput, PlanInputNode, PlanSSTable } from './plan-input.js';
 import { MAX_TOKEN, MIN_TOKEN } from './token-ring.js';
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/corpus.js';
 import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { rowJsonFormatter } from '../row-json.js';
 import { tableLiveRows } from '../table-rows.js';
 

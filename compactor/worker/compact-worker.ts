@@ -15,8 +15,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { DatamoveError, type DatamoveErrorData } from '../../core/errors.js';
-import { type S3FailureKind, s3FailureListen } from '../../reader/source/s3/s3-errors.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
+import { type S3FailureKind, s3FailureListen } from '../../storage/s3/s3-errors.js';
 import type { CompactionTask } from '../plan/plan-model.js';
 import { arrowFileSink, jsonLinesSink } from './file-sinks.js';
 import { moduleSink } from './module-sink.js';

@@ -14,7 +14,6 @@ import { parseSchemaCql, type TableSchema } from '../../reader/cql/schema-cql.js
 import { Murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import { type BackupSource, backupDirectory } from '../../reader/source/backup-source.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
 import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
 import { componentFile, descriptorParse } from '../../reader/sstable/descriptor.js';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../../reader/sstable/scanner.js';
 import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
 import { type TableModel, tableModelFromSchema } from '../../reader/sstable/table-model.js';
+import type { ByteSourceDirectory } from '../../storage/byte-source.js';
 import { RawBatchBuilder, type RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import { PartitionLiveRows } from '../live-rows.js';
 import { type MergeSource, PartitionMerger } from '../partition-merge.js';

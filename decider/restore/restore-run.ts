@@ -40,9 +40,9 @@ import {
 } from '../../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import type { BackupSet } from '../../reader/backup/backup-model.js';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import { type S3Options, s3OptionsFromEnv, s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import { type BackupSourceOpenOptions, backupSourceOpen, isS3Uri } from '../../reader/source/source-uri.js';
+import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
+import { isS3Uri, s3ClientCreate, s3UriParse } from '../../storage/s3/s3-client.js';
+import { type S3Options, s3OptionsFromEnv, s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import type { Job } from '../job-file.js';
 import { jobTables } from '../job-file.js';
 import { type JobRunSummary, jobRun, jobSourceOptions } from '../job-run.js';

@@ -20,7 +20,6 @@ import { join } from 'node:path';
 import type { LiveRow } from '../../compactor/live-rows.js';
 import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import {
   type Cell,
@@ -32,6 +31,7 @@ import {
   type Row,
 } from '../../reader/sstable/unfiltered.js';
 import { SSTableWriter, type WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { type Topology, type TopologyRange, topologyRangeOf } from './tokenmap.js';
 
 export interface WrittenSet {

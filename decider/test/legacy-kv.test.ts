@@ -29,8 +29,6 @@ import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/ca
 import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
 import { generate } from '../../infra/generator/generate.js';
 import { tableFolderOpen } from '../../reader/folder.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
 import {
   boundIsStart,
   CELL_DELETED,
@@ -41,6 +39,8 @@ import {
   type Row,
 } from '../../reader/sstable/unfiltered.js';
 import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+import { localSinkDirectory } from '../../storage/local/local-sink.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-legacy-kv-'));

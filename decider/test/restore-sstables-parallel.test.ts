@@ -19,11 +19,11 @@ import { generateHistory, type HistoryResult } from '../../infra/generator/histo
 import { crc32 } from '../../reader/codec/crc32.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
 import { NO_TTL } from '../../reader/sstable/unfiltered.js';
 import { bloomFilterBytes } from '../../reader/sstable/writer/components/bloom-filter.js';
 import { indexDbEntries } from '../../reader/sstable/writer/components/index-entries.js';
 import { IndexSummaryBuilder } from '../../reader/sstable/writer/components/summary-builder.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import type { Job } from '../job-file.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';
 import type { WrittenSet } from '../restore/sstable-set-writer.js';

@@ -30,7 +30,6 @@ import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
 import { crc32 } from '../../reader/codec/crc32.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
 import { backupSourceOpen } from '../../reader/source/source-uri.js';
 import { NO_TIMESTAMP, NO_TTL, ROW } from '../../reader/sstable/unfiltered.js';
 import { bloomFilterBytes } from '../../reader/sstable/writer/components/bloom-filter.js';
@@ -38,6 +37,7 @@ import { cardinalityBytes } from '../../reader/sstable/writer/components/cardina
 import { indexDbEntries } from '../../reader/sstable/writer/components/index-entries.js';
 import { statisticsFullParse } from '../../reader/sstable/writer/components/statistics-full.js';
 import { IndexSummaryBuilder } from '../../reader/sstable/writer/components/summary-builder.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import type { Job } from '../job-file.js';
 import { restoreFromIceberg } from '../restore/restore-from-iceberg.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';

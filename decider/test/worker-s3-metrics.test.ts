@@ -15,8 +15,8 @@ import { planFor } from '../../compactor/test/compaction-helpers.js';
 import { GEN } from '../../connectors/test/connector-helpers.js';
 import { generate } from '../../infra/generator/generate.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3FailureListen } from '../../reader/source/s3/s3-errors.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { s3FailureListen } from '../../storage/s3/s3-errors.js';
+import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import { metricsCreate } from '../metrics.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-worker-s3-metrics-'));

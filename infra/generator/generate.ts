@@ -14,15 +14,15 @@ import { join } from 'node:path';
 import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import type { ResolvedS3Options } from '../../reader/source/s3/s3-options.js';
-import { isS3Uri } from '../../reader/source/source-uri.js';
 import { LIVE, type Row } from '../../reader/sstable/unfiltered.js';
 import {
   type SSTableWriter,
   SSTableWriter as Writer,
   type WriterCompression,
 } from '../../reader/sstable/writer/sstable-writer.js';
+import { localSinkDirectory } from '../../storage/local/local-sink.js';
+import { isS3Uri } from '../../storage/s3/s3-client.js';
+import type { ResolvedS3Options } from '../../storage/s3/s3-options.js';
 import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
 import { backupSinkFor } from '../s3/backup-sink.js';
 import { type Cluster, clusterCreate } from './cluster.js';

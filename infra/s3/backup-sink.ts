@@ -5,13 +5,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import {
-  type ResolvedS3Options,
-  s3OptionsFromEnv,
-  s3OptionsResolve,
-} from '../../reader/source/s3/s3-options.js';
-import { isS3Uri } from '../../reader/source/source-uri.js';
+import { isS3Uri, s3ClientCreate, s3UriParse } from '../../storage/s3/s3-client.js';
+import { type ResolvedS3Options, s3OptionsFromEnv, s3OptionsResolve } from '../../storage/s3/s3-options.js';
 
 export interface BackupSink {
   /** The URI a `BackupSource` reads the written backups from. */

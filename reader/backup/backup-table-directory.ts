@@ -5,8 +5,8 @@
  * (no HEAD), and `schema.cql` is the set's schema.
  */
 import { DatamoveError } from '../../core/errors.js';
+import type { ByteSourceDirectory } from '../../storage/byte-source.js';
 import { type BackupSource, backupDirectory } from '../source/backup-source.js';
-import type { ByteSourceDirectory } from '../source/byte-source.js';
 import type { BackupSet } from './backup-model.js';
 
 const encoder = new TextEncoder();

@@ -9,8 +9,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableLiveRows } from '../../compactor/table-rows.js';
 import { corpusCases } from '../../infra/corpus.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { tableFolderOpen } from '../folder.js';
-import { localDirectory } from '../source/local/local-source.js';
 
 const minMs = Number(process.env.BENCH_MS ?? 1500);
 const rounds = 3;

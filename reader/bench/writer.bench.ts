@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../infra/generator/generate.js';
+import { localSinkDirectory } from '../../storage/local/local-sink.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { tableFolderOpen } from '../folder.js';
-import { localSinkDirectory } from '../source/local/local-sink.js';
-import { localDirectory } from '../source/local/local-source.js';
 import type { PartitionHeader, Row, Unfiltered } from '../sstable/unfiltered.js';
 import { SSTableWriter, type WriterCompression } from '../sstable/writer/sstable-writer.js';
 

@@ -8,8 +8,8 @@
  */
 
 import { DatamoveError } from '../../core/errors.js';
-import type { ByteSource, ByteSourceDirectory } from './byte-source.js';
-import { objectKeyBase, objectKeyCheck } from './object-key.js';
+import type { ByteSource, ByteSourceDirectory } from '../../storage/byte-source.js';
+import { objectKeyBase, objectKeyCheck } from '../../storage/object-key.js';
 
 /** One object as a listing or a HEAD reports it. */
 export interface ObjectInfo {

@@ -3,24 +3,20 @@
  * folder. The one place that chooses the implementation, so callers (CLI, jobs) never do.
  */
 import { DatamoveError } from '../../core/errors.js';
+import type { ByteSourceDirectory } from '../../storage/byte-source.js';
+import { localDirectory, localResolve } from '../../storage/local/local-source.js';
+import { isS3Uri } from '../../storage/s3/s3-client.js';
+import type { S3Options } from '../../storage/s3/s3-options.js';
 import { descriptorParse } from '../sstable/descriptor.js';
 import { type BackupSource, sourceFolderDirectory } from './backup-source.js';
-import type { ByteSourceDirectory } from './byte-source.js';
 import { localBackupSource } from './local/local-backup-source.js';
-import { localDirectory, localResolve } from './local/local-source.js';
 import { type S3SourceHooks, s3BackupSource } from './s3/s3-backup-source.js';
-import type { S3Options } from './s3/s3-options.js';
 
 export interface BackupSourceOpenOptions {
   readonly s3?: S3Options;
   readonly s3Hooks?: S3SourceHooks;
   /** Local folders: compute MD5 ETags so manifests' checksums can be verified (reads every file; default false). */
   readonly localEtags?: boolean;
-}
-
-/** True for `s3://…` URIs. */
-export function isS3Uri(uri: string): boolean {
-  return /^s3:\/\//i.test(uri);
 }
 
 export function backupSourceOpen(uri: string, options: BackupSourceOpenOptions = {}): BackupSource {

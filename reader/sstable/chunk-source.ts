@@ -9,9 +9,9 @@
  * accumulated on the way and compared with Digest.crc32 after the last chunk.
  */
 import { DatamoveError } from '../../core/errors.js';
+import type { ByteSource } from '../../storage/byte-source.js';
 import type { ChunkDecompressor } from '../codec/compressor.js';
 import { crc32 } from '../codec/crc32.js';
-import type { ByteSource } from '../source/byte-source.js';
 import type { CompressionInfo } from './compression-info.js';
 
 export interface ChunkSource {

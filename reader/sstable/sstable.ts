@@ -4,10 +4,10 @@
  * on demand through the `PartitionIndex` interface (see index/), which the BTI format will implement too.
  */
 import { DatamoveError } from '../../core/errors.js';
+import type { ByteSource, ByteSourceDirectory } from '../../storage/byte-source.js';
 import { decodeUtf8 } from '../bytes/cursor.js';
 import { compressorForClass } from '../codec/compressor.js';
 import { type Partitioner, partitionerForClass } from '../partitioner/partitioner.js';
-import type { ByteSource, ByteSourceDirectory } from '../source/byte-source.js';
 import {
   type ChunkSource,
   ChunkStream,

@@ -21,7 +21,7 @@ import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { generate } from '../../infra/generator/generate.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import { tableDiff, tableRefParse } from '../diff.js';
 import { validationStoreOpen } from '../investigations.js';
 import { shadowRun } from '../shadow.js';

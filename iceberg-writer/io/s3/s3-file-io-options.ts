@@ -6,11 +6,7 @@
  */
 import { z } from 'zod';
 import { DatamoveError } from '../../../core/errors.js';
-import {
-  type ResolvedS3Options,
-  s3OptionsResolve,
-  s3OptionsSchema,
-} from '../../../reader/source/s3/s3-options.js';
+import { type ResolvedS3Options, s3OptionsResolve, s3OptionsSchema } from '../../../storage/s3/s3-options.js';
 
 const MiB = 1 << 20;
 

@@ -19,7 +19,7 @@ import { backupLayoutResolve } from '../../../reader/backup/layouts.js';
 import { type TableFolder, tableFolderOpen } from '../../../reader/folder.js';
 import { murmur3TokenBigInt } from '../../../reader/partitioner/murmur3.js';
 import { s3BackupSource } from '../../../reader/source/s3/s3-backup-source.js';
-import { s3OptionsResolve } from '../../../reader/source/s3/s3-options.js';
+import { s3OptionsResolve } from '../../../storage/s3/s3-options.js';
 import { canonicalRow } from '../../corpus.js';
 import { LAYOUT_NAMES } from '../../s3/backup-layout-write.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../s3/embedded-s3.js';

@@ -14,7 +14,7 @@ import { rowJsonFormatter } from '../../../compactor/row-json.js';
 import { mergedLiveRows, tableLiveRows } from '../../../compactor/table-rows.js';
 import { tableFolderOpen } from '../../../reader/folder.js';
 import { murmur3TokenBigInt } from '../../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../../reader/source/local/local-source.js';
+import { localDirectory } from '../../../storage/local/local-source.js';
 import { canonicalRow } from '../../corpus.js';
 import { type GenerateOptions, generate } from '../generate.js';
 import type { PresetName } from '../presets.js';

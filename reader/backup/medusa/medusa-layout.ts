@@ -16,8 +16,8 @@
  * inside the source.
  */
 import { DatamoveError } from '../../../core/errors.js';
+import { objectKeyBase, objectKeyCheck } from '../../../storage/object-key.js';
 import type { BackupSource, ObjectInfo } from '../../source/backup-source.js';
-import { objectKeyBase, objectKeyCheck } from '../../source/object-key.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup, RingNode, TableFilter } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

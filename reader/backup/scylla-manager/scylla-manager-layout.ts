@@ -14,7 +14,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { DatamoveError } from '../../../core/errors.js';
-import { objectKeyCheck } from '../../source/object-key.js';
+import { objectKeyCheck } from '../../../storage/object-key.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

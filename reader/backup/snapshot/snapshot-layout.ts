@@ -13,8 +13,8 @@
  * they come from the listing.
  */
 import { DatamoveError } from '../../../core/errors.js';
+import { objectKeyCheck } from '../../../storage/object-key.js';
 import type { ObjectInfo } from '../../source/backup-source.js';
-import { objectKeyCheck } from '../../source/object-key.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup, RingNode } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

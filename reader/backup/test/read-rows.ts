@@ -2,8 +2,8 @@
 import { rowJsonFormatter } from '../../../compactor/row-json.js';
 import { tableLiveRows } from '../../../compactor/table-rows.js';
 import { canonicalRow } from '../../../infra/corpus.js';
+import type { ByteSourceDirectory } from '../../../storage/byte-source.js';
 import { tableFolderOpen } from '../../folder.js';
-import type { ByteSourceDirectory } from '../../source/byte-source.js';
 
 export async function liveRows(dir: ByteSourceDirectory, nowIso: string | undefined): Promise<string[]> {
   const table = await tableFolderOpen(dir, { verifyChecksums: true });

@@ -10,9 +10,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatamoveError } from '../../../core/errors.js';
+import { localFileSource } from '../../../storage/local/local-source.js';
+import { objectKeyCheck } from '../../../storage/object-key.js';
 import type { BackupSource, ObjectInfo } from '../backup-source.js';
-import { objectKeyCheck } from '../object-key.js';
-import { localFileSource } from './local-source.js';
 
 export interface LocalSourceOptions {
   /** Compute MD5 ETags in `list` and `head` (reads every file; default false). */

@@ -7,9 +7,9 @@
  * its start.
  */
 import { DatamoveError } from '../../../core/errors.js';
+import type { ByteSource } from '../../../storage/byte-source.js';
 import { Cursor, NEED_MORE } from '../../bytes/cursor.js';
 import type { Partitioner, Token } from '../../partitioner/partitioner.js';
-import type { ByteSource } from '../../source/byte-source.js';
 import type { PartitionIndex, PartitionIndexEntry } from './partition-index.js';
 import type { IndexSummary } from './summary.js';
 

@@ -7,9 +7,10 @@
  * `write` is synchronous (the partition serializer calls it per record) and only queues whole chunks;
  * the caller awaits `drain()` between records to push them to the sink, so memory stays at a few chunks.
  */
+
+import type { ByteSink } from '../../../storage/byte-sink.js';
 import type { ChunkCompressor } from '../../codec/compressor.js';
 import { crc32 } from '../../codec/crc32.js';
-import type { ByteSink } from '../../source/byte-sink.js';
 import type { DataOutput } from './partition-serializer.js';
 
 export class DataFileWriter implements DataOutput {

@@ -8,12 +8,12 @@
  * are written by `finish`. Files appear under their final names only when complete.
  */
 
+import type { ByteSink, SinkDirectory } from '../../../storage/byte-sink.js';
 import { ByteWriter } from '../../bytes/byte-writer.js';
 import { compressorForClass } from '../../codec/compressor.js';
 import { cqlValueFixedLength } from '../../cql/fixed-length.js';
 import { cqlTypeToMarshal } from '../../cql/marshal-type.js';
 import { murmur3Partitioner, type Partitioner } from '../../partitioner/partitioner.js';
-import type { ByteSink, SinkDirectory } from '../../source/byte-sink.js';
 import { componentFile, type SSTableDescriptor } from '../descriptor.js';
 import { DELETION_TIME_EPOCH, type EncodingStats, TIMESTAMP_EPOCH, TTL_EPOCH } from '../statistics.js';
 import { sortColumns, type TableModel } from '../table-model.js';

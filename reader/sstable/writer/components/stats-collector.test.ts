@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { corpusCases } from '../../../../infra/corpus.js';
-import { localDirectory } from '../../../source/local/local-source.js';
+import { localDirectory } from '../../../../storage/local/local-source.js';
 import { descriptorsInFolder } from '../../descriptor.js';
 import { sstableOpen } from '../../sstable.js';
 import { MARKER } from '../../unfiltered.js';
