@@ -7,7 +7,7 @@ import { DatamoveError } from '../../core/errors.js';
 import { generate } from '../../infra/generator/generate.js';
 import { PRESETS, type PresetName } from '../../infra/generator/presets.js';
 import { LAYOUT_NAMES, type LayoutName } from '../../infra/s3/backup-layout-write.js';
-import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+import type { WriterCompression } from '../../sstable-writer/sstable-writer.js';
 import { s3OptionsResolve } from '../../storage/s3/s3-options.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';

@@ -16,7 +16,7 @@ import { type BackupSource, backupDirectory } from '../../reader/source/backup-s
 import { componentFile } from '../../reader/sstable/descriptor.js';
 import { summaryParse } from '../../reader/sstable/index/summary.js';
 import type { SSTable } from '../../reader/sstable/sstable.js';
-import { statisticsFullParse } from '../../reader/sstable/writer/components/statistics-full.js';
+import { statisticsFullParse } from '../../reader/sstable/statistics-full.js';
 import type { ByteSourceDirectory } from '../../storage/byte-source.js';
 import type { PartitionSample, PlanInput, PlanInputNode, PlanSSTable } from './plan-input.js';
 import { MAX_TOKEN, MIN_TOKEN } from './token-ring.js';

@@ -34,7 +34,6 @@ import { tableIdentifierParse, tableIdentifierString } from '../../iceberg-write
 import type { OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
 import { type SnapshotSelector, tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
 import { compositeJoin, cqlCompare } from '../../reader/cql/cql-compare.js';
-import { cqlValueFromJson } from '../../reader/cql/cql-encode.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
 import type { JsonValue } from '../../reader/cql/cql-value.js';
 import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
@@ -47,6 +46,7 @@ import {
   NO_TTL,
   type Row,
 } from '../../reader/sstable/unfiltered.js';
+import { cqlValueFromJson } from '../../sstable-writer/cql/cql-encode.js';
 import { SSTableSetWriter, type WrittenSet } from './sstable-set-writer.js';
 import { topologyLoad } from './tokenmap.js';
 

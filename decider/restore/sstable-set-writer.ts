@@ -30,7 +30,7 @@ import {
   ROW,
   type Row,
 } from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter, type WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+import { SSTableWriter, type WriterCompression } from '../../sstable-writer/sstable-writer.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { type Topology, type TopologyRange, topologyRangeOf } from './tokenmap.js';
 

@@ -38,7 +38,7 @@ import {
   MARKER,
   type Row,
 } from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+import { SSTableWriter } from '../../sstable-writer/sstable-writer.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { localDirectory } from '../../storage/local/local-source.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';

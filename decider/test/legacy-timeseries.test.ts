@@ -33,7 +33,7 @@ import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema
 import { generate } from '../../infra/generator/generate.js';
 import { tableFolderOpen } from '../../reader/folder.js';
 import { CELL_DELETED, MARKER, type Row } from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+import { SSTableWriter } from '../../sstable-writer/sstable-writer.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { localDirectory } from '../../storage/local/local-source.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';

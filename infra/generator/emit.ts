@@ -6,7 +6,6 @@
  * Cassandra stores `SET c = …`.
  */
 import { compositeJoin } from '../../reader/cql/cql-compare.js';
-import { cqlMultiCellFromJson, cqlValueFromJson } from '../../reader/cql/cql-encode.js';
 import type { JsonValue } from '../../reader/cql/cql-value.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import {
@@ -25,6 +24,7 @@ import {
   ROW,
   type Row,
 } from '../../reader/sstable/unfiltered.js';
+import { cqlMultiCellFromJson, cqlValueFromJson } from '../../sstable-writer/cql/cql-encode.js';
 import type { RowOp } from './model.js';
 
 const EMPTY = new Uint8Array(0);

@@ -19,7 +19,7 @@ import {
   type SSTableWriter,
   SSTableWriter as Writer,
   type WriterCompression,
-} from '../../reader/sstable/writer/sstable-writer.js';
+} from '../../sstable-writer/sstable-writer.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { isS3Uri } from '../../storage/s3/s3-client.js';
 import type { ResolvedS3Options } from '../../storage/s3/s3-options.js';

@@ -25,7 +25,7 @@ import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js'
 import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
 import type { TableModel } from '../../reader/sstable/table-model.js';
 import { LIVE } from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+import { SSTableWriter } from '../../sstable-writer/sstable-writer.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { isS3Uri } from '../../storage/s3/s3-client.js';
 import type { ResolvedS3Options } from '../../storage/s3/s3-options.js';

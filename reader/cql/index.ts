@@ -21,14 +21,6 @@ export {
 export type { CounterShard } from './counter-context.js';
 export { counterContextShards, counterContextTotal, counterContextTotalNumber } from './counter-context.js';
 export { compareVarint, compositeJoin, compositeSplit, cqlCompare } from './cql-compare.js';
-export type { CqlEncodeOptions, CqlMultiCellEncodeOptions } from './cql-encode.js';
-export {
-  cqlKeyFromJson,
-  cqlListCellPath,
-  cqlMultiCellFromJson,
-  cqlValueFromJson,
-  DEFAULT_COUNTER_ID,
-} from './cql-encode.js';
 export type { CqlToken, CqlTokenKind } from './cql-lexer.js';
 export { CqlTokenStream, cqlSyntaxError, tokenizeCql } from './cql-lexer.js';
 export type { CqlTypeScope } from './cql-syntax.js';

@@ -2,12 +2,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../../infra/corpus.js';
+import { corpusCases } from '../../../infra/corpus.js';
 import {
   estimatedHistogramOffsets,
   statisticsFullParse,
   statisticsFullSerialize,
-} from './statistics-full.js';
+} from '../statistics-full.js';
 
 describe('statistics-full round trip', () => {
   for (const c of corpusCases()) {

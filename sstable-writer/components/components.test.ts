@@ -5,11 +5,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../../infra/corpus.js';
+import { corpusCases } from '../../infra/corpus.js';
+import { statisticsFullParse } from '../../reader/sstable/statistics-full.js';
 import { BloomFilterBuilder, bloomFilterBytes, bloomFilterOldFormat, bloomSpec } from './bloom-filter.js';
 import { cardinalityBytes, murmurHash2_64 } from './cardinality.js';
 import { indexDbEntries } from './index-entries.js';
-import { statisticsFullParse } from './statistics-full.js';
 import { IndexSummaryBuilder } from './summary-builder.js';
 
 interface Table {

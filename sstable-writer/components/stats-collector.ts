@@ -24,14 +24,15 @@
  * Commit log positions/intervals are empty, sstable level 0 and repairedAt 0 (unrepaired), as for an
  * sstable that did not come from a flush.
  */
-import { HyperLogLogPlus } from './cardinality.js';
+
 import {
   type EstimatedHistogramData,
   estimatedHistogramBucket,
   estimatedHistogramOffsets,
   type StatsMetadata,
   type TombstoneBin,
-} from './statistics-full.js';
+} from '../../reader/sstable/statistics-full.js';
+import { HyperLogLogPlus } from './cardinality.js';
 
 /** Cell.NO_DELETION_TIME. */
 export const NO_DELETION_TIME = 2147483647;

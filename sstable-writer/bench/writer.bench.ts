@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../infra/generator/generate.js';
+import { tableFolderOpen } from '../../reader/folder.js';
+import type { PartitionHeader, Row, Unfiltered } from '../../reader/sstable/unfiltered.js';
 import { localSinkDirectory } from '../../storage/local/local-sink.js';
 import { localDirectory } from '../../storage/local/local-source.js';
-import { tableFolderOpen } from '../folder.js';
-import type { PartitionHeader, Row, Unfiltered } from '../sstable/unfiltered.js';
-import { SSTableWriter, type WriterCompression } from '../sstable/writer/sstable-writer.js';
+import { SSTableWriter, type WriterCompression } from '../sstable-writer.js';
 
 const sizeMiB = Number(process.env.BENCH_MIB ?? 48);
 const work = mkdtempSync(join(tmpdir(), 'datamove-writer-bench-'));

@@ -9,8 +9,8 @@
  * drains, so a partition of any size streams through.
  */
 
-import { ByteWriter, unsignedVIntSize } from '../../bytes/byte-writer.js';
-import type { EncodingStats } from '../statistics.js';
+import { ByteWriter, unsignedVIntSize } from '../reader/bytes/byte-writer.js';
+import type { EncodingStats } from '../reader/sstable/statistics.js';
 import {
   boundIsBoundary,
   CELL_DELETED,
@@ -38,8 +38,8 @@ import {
   type Unfiltered,
   USE_ROW_TIMESTAMP,
   USE_ROW_TTL,
-} from '../unfiltered.js';
-import type { SSTableVersion } from '../version.js';
+} from '../reader/sstable/unfiltered.js';
+import type { SSTableVersion } from '../reader/sstable/version.js';
 
 /** The Data.db stream being written: bytes appended in order, drained by the caller. */
 export interface DataOutput {

@@ -1,5 +1,5 @@
 /**
- * The component decoders' bounds-checked reader (the encoders write with reader/bytes/byte-writer.ts)
+ * The component decoders' bounds-checked reader (the encoders write with byte-writer.ts)
  * (Java `DataInput` semantics: big-endian ints, longs and doubles, `readUTF`, Cassandra's unsigned vints).
  */
 

@@ -3,13 +3,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DatamoveError } from '../../core/errors.js';
 import { corpusCases, corpusRoot } from '../../infra/corpus.js';
+import { fromHex, toHex } from '../../reader/cql/binary.js';
+import { counterContextShards } from '../../reader/cql/counter-context.js';
+import { cqlCompare } from '../../reader/cql/cql-compare.js';
+import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
+import { cqlMultiCellToJson, cqlValueToJson, type JsonValue, jsonKey } from '../../reader/cql/cql-value.js';
+import { cqlTypeFromMarshal, nativeType as n } from '../../reader/cql/marshal-type.js';
+import { tableFolderOpen } from '../../reader/folder.js';
+import type { TableModel } from '../../reader/sstable/table-model.js';
+import { CELL_DELETED, type Cell, ROW, type Row, type Unfiltered } from '../../reader/sstable/unfiltered.js';
 import { localDirectory } from '../../storage/local/local-source.js';
-import { tableFolderOpen } from '../folder.js';
-import type { TableModel } from '../sstable/table-model.js';
-import { CELL_DELETED, type Cell, ROW, type Row, type Unfiltered } from '../sstable/unfiltered.js';
-import { fromHex, toHex } from './binary.js';
-import { counterContextShards } from './counter-context.js';
-import { cqlCompare } from './cql-compare.js';
 import {
   cqlKeyFromJson,
   cqlListCellPath,
@@ -17,9 +20,6 @@ import {
   cqlValueFromJson,
   DEFAULT_COUNTER_ID,
 } from './cql-encode.js';
-import type { CqlType, NativeTypeName } from './cql-type.js';
-import { cqlMultiCellToJson, cqlValueToJson, type JsonValue, jsonKey } from './cql-value.js';
-import { cqlTypeFromMarshal, nativeType as n } from './marshal-type.js';
 
 const enc = (t: CqlType | NativeTypeName, v: JsonValue): string =>
   toHex(cqlValueFromJson(typeof t === 'string' ? n(t) : t, v));

@@ -14,12 +14,13 @@
  * the CRC32 of that component's bytes]. Every multi-byte value is big-endian (Java `DataOutput`).
  *
  * Values are kept as stored (64-bit values as `bigint`, vint deltas raw) so that parse → serialize is
- * byte-identical; helpers give the decoded meaning where it is not obvious.
+ * byte-identical; helpers give the decoded meaning where it is not obvious. It lives in reader/ because
+ * the compactor's planner parses it as well as sstable-writer/ serializing it.
  */
 import { crc32 } from 'node:zlib';
-import { DatamoveError } from '../../../../core/errors.js';
-import { ByteWriter } from '../../../bytes/byte-writer.js';
-import { ByteReader } from './byte-writer.js';
+import { DatamoveError } from '../../core/errors.js';
+import { ByteReader } from '../bytes/byte-reader.js';
+import { ByteWriter } from '../bytes/byte-writer.js';
 
 /** MetadataType ordinals. */
 export const METADATA_VALIDATION = 0;

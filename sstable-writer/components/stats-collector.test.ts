@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../../infra/corpus.js';
-import { localDirectory } from '../../../../storage/local/local-source.js';
-import { descriptorsInFolder } from '../../descriptor.js';
-import { sstableOpen } from '../../sstable.js';
-import { MARKER } from '../../unfiltered.js';
+import { corpusCases } from '../../infra/corpus.js';
+import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
+import { sstableOpen } from '../../reader/sstable/sstable.js';
+import { statisticsFullParse } from '../../reader/sstable/statistics-full.js';
+import { MARKER } from '../../reader/sstable/unfiltered.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { indexDbEntries } from './index-entries.js';
-import { statisticsFullParse } from './statistics-full.js';
 import { comparatorForType, StatsCollector } from './stats-collector.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');

@@ -19,13 +19,13 @@
 
 import { Buffer } from 'node:buffer';
 import { DatamoveError } from '../../core/errors.js';
-import { readInt32 } from './binary.js';
-import { cqlCompare } from './cql-compare.js';
-import { cqlTypeToCql } from './cql-syntax.js';
-import type { CqlType, NativeTypeName } from './cql-type.js';
-import type { ComplexCell, JsonValue } from './cql-value.js';
-import { cqlValueFixedLength } from './fixed-length.js';
-import { encodeVInt } from './vint.js';
+import { readInt32 } from '../../reader/cql/binary.js';
+import { cqlCompare } from '../../reader/cql/cql-compare.js';
+import { cqlTypeToCql } from '../../reader/cql/cql-syntax.js';
+import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
+import type { ComplexCell, JsonValue } from '../../reader/cql/cql-value.js';
+import { cqlValueFixedLength } from '../../reader/cql/fixed-length.js';
+import { encodeVInt } from '../../reader/cql/vint.js';
 
 /** Options of {@link cqlValueFromJson}. */
 export interface CqlEncodeOptions {

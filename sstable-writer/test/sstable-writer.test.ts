@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../../infra/corpus.js';
-import { localSinkDirectory } from '../../../../storage/local/local-sink.js';
-import { localDirectory } from '../../../../storage/local/local-source.js';
-import { descriptorsInFolder } from '../../descriptor.js';
-import { rawJsonFormatter } from '../../raw-json.js';
-import { type SSTable, sstableOpen } from '../../sstable.js';
+import { corpusCases } from '../../infra/corpus.js';
+import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
+import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
+import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
+import { localSinkDirectory } from '../../storage/local/local-sink.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { SSTableWriter, type WriterCompression } from '../sstable-writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-writer-'));

@@ -7,11 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../../infra/corpus.js';
-import { localDirectory } from '../../../../storage/local/local-source.js';
-import { ByteWriter } from '../../../bytes/byte-writer.js';
-import { descriptorsInFolder } from '../../descriptor.js';
-import { type SSTable, sstableOpen } from '../../sstable.js';
+import { corpusCases } from '../../infra/corpus.js';
+import { ByteWriter } from '../../reader/bytes/byte-writer.js';
+import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
+import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
+import { localDirectory } from '../../storage/local/local-source.js';
 import { type IndexEntry, PartitionSerializer } from '../partition-serializer.js';
 
 class MemoryOutput {

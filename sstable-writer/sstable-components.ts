@@ -5,19 +5,19 @@
  * bytes for every corpus file; this module feeds them.
  */
 
-import { ByteWriter } from '../../bytes/byte-writer.js';
-import type { CqlType } from '../../cql/cql-type.js';
-import type { Partitioner } from '../../partitioner/partitioner.js';
-import type { EncodingStats } from '../statistics.js';
-import type { TableModel } from '../table-model.js';
-import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../unfiltered.js';
-import type { SSTableVersion } from '../version.js';
-import { bloomFilterFor, bloomFilterOldFormat } from './components/bloom-filter.js';
+import { ByteWriter } from '../reader/bytes/byte-writer.js';
+import type { CqlType } from '../reader/cql/cql-type.js';
+import type { Partitioner } from '../reader/partitioner/partitioner.js';
+import type { EncodingStats } from '../reader/sstable/statistics.js';
 import {
   encodingStatsOf,
   statisticsFeatures,
   statisticsFullSerialize,
-} from './components/statistics-full.js';
+} from '../reader/sstable/statistics-full.js';
+import type { TableModel } from '../reader/sstable/table-model.js';
+import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../reader/sstable/unfiltered.js';
+import type { SSTableVersion } from '../reader/sstable/version.js';
+import { bloomFilterFor, bloomFilterOldFormat } from './components/bloom-filter.js';
 import { comparatorForType, StatsCollector } from './components/stats-collector.js';
 import { IndexSummaryBuilder } from './components/summary-builder.js';
 

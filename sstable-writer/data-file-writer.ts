@@ -8,9 +8,9 @@
  * the caller awaits `drain()` between records to push them to the sink, so memory stays at a few chunks.
  */
 
-import type { ByteSink } from '../../../storage/byte-sink.js';
-import type { ChunkCompressor } from '../../codec/compressor.js';
-import { crc32 } from '../../codec/crc32.js';
+import type { ChunkCompressor } from '../reader/codec/compressor.js';
+import { crc32 } from '../reader/codec/crc32.js';
+import type { ByteSink } from '../storage/byte-sink.js';
 import type { DataOutput } from './partition-serializer.js';
 
 export class DataFileWriter implements DataOutput {
