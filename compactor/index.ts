@@ -2,6 +2,13 @@
  * The compactor: Cassandra's reconciliation of SSTables (merge, live rows), and at scale the planner
  * (token-range tasks over all replicas of a backup), the worker-pool executor and the Arrow output.
  */
+export {
+  type CqlMappingOptions,
+  cqlMappingOptionsResolve,
+  cqlMappingOptionsSchema,
+  type ResolvedCqlMappingOptions,
+} from './arrow/cql-mapping-options.js';
+export { type RawArrowSchema, type RawColumn, rawArrowSchema } from './arrow/raw-arrow-schema.js';
 export type { RawBatchOptions } from './arrow/raw-batch-builder.js';
 export { RawBatchBuilder } from './arrow/raw-batch-builder.js';
 export type {

@@ -13,6 +13,12 @@ export type {
 } from './connector.js';
 export { keyedKey } from './connector.js';
 export { connectorBatchCheck, connectorError } from './connector-check.js';
+export {
+  type CqlColumnMapping,
+  type CqlTableMapping,
+  icebergSchemaFromTable,
+  icebergTypeFromArrow,
+} from './cql-mapping.js';
 export type { KvOptions } from './kv/kv-connector.js';
 export { kvConnector, kvIcebergSchema, kvOptionsSchema } from './kv/kv-connector.js';
 export type { RawOptions } from './raw/raw-connector.js';

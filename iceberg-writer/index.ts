@@ -65,10 +65,6 @@ export {
   arrowTypeFromIceberg,
   PARQUET_FIELD_ID_KEY,
 } from './schema/arrow-schema.js';
-export type { CqlColumnMapping, CqlTableMapping } from './schema/cql-mapping.js';
-export { icebergSchemaFromTable, icebergTypeFromCql } from './schema/cql-mapping.js';
-export type { CqlMappingOptions, ResolvedCqlMappingOptions } from './schema/cql-mapping-options.js';
-export { cqlMappingOptionsResolve } from './schema/cql-mapping-options.js';
 export type {
   FieldInfo,
   IcebergField,
