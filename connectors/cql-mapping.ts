@@ -6,17 +6,16 @@
  * of the mapping is in iceberg-writer/README.md.
  */
 import * as arrow from 'apache-arrow';
-import type { RawColumn } from '../compactor/arrow/raw-arrow-schema.js';
-import { rawArrowSchema } from '../compactor/arrow/raw-arrow-schema.js';
-import { DatamoveError } from '../core/errors.js';
+import type { RawColumn } from '../compactor/index.js';
+import { rawArrowSchema } from '../compactor/index.js';
+import { DatamoveError } from '../core/index.js';
 import {
   type IcebergField,
   type IcebergSchema,
   type IcebergType,
   icebergDecimal,
-} from '../iceberg-writer/schema/iceberg-schema.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+} from '../iceberg-writer/index.js';
+import type { CqlType, TableModel } from '../reader/index.js';
 
 /** How one CQL column landed in the Iceberg schema. */
 export interface CqlColumnMapping {

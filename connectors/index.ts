@@ -3,6 +3,15 @@
  * table of an abstraction — `raw`, `kv` (Key-Value), `timeseries` (Time-Series) or a module of the user's —
  * and the runner of a connector job (plan, worker passes, one commit).
  */
+
+export { Int64Column, type OutColumn, outBatch, outColumns, VarColumn } from './arrow/out-columns.js';
+export {
+  type ValueMetadata,
+  type ValueProblem,
+  valueDecode,
+  valueDecompress,
+  valueMetadataParse,
+} from './codec/value-metadata.js';
 export type {
   Connector,
   ConnectorIssue,

@@ -14,7 +14,7 @@ export {
   DEFAULT_CATALOG_PATH,
   DEFAULT_WAREHOUSE_PATH,
 } from './catalog/catalog-open-options.js';
-export { versionHintWrite } from './catalog/metadata-file.js';
+export { metadataFileRead, metadataFileWrite, versionHintWrite } from './catalog/metadata-file.js';
 export { RestCatalog, restCatalogOpen } from './catalog/rest/rest-catalog.js';
 export type { RestCatalogOptions } from './catalog/rest/rest-catalog-options.js';
 export { restCatalogOptionsResolve } from './catalog/rest/rest-catalog-options.js';
@@ -44,6 +44,8 @@ export {
 } from './manifest/manifest-file.js';
 export type { Snapshot, SnapshotRef, SortOrder, TableMetadata } from './metadata/table-metadata.js';
 export {
+  jsonParseWithIds,
+  jsonStringifyWithIds,
   metadataNew,
   metadataParse,
   metadataSchema,

@@ -3,8 +3,8 @@
  * per-table folder) with the schema.cql beside them, or a single Data.db. Opens every SSTable against one
  * table model so their rows can be merged.
  */
-import { DatamoveError } from '../core/errors.js';
-import type { ByteSourceDirectory } from '../storage/byte-source.js';
+import { DatamoveError } from '../core/index.js';
+import type { ByteSourceDirectory } from '../storage/index.js';
 import { decodeUtf8 } from './bytes/cursor.js';
 import { parseSchemaCql } from './cql/schema-cql.js';
 import { descriptorParse, descriptorsInFolder } from './sstable/descriptor.js';

@@ -8,9 +8,9 @@
  * the caller awaits `drain()` between records to push them to the sink, so memory stays at a few chunks.
  */
 
-import type { ChunkCompressor } from '../reader/codec/compressor.js';
-import { crc32 } from '../reader/codec/crc32.js';
-import type { ByteSink } from '../storage/byte-sink.js';
+import type { ChunkCompressor } from '../reader/index.js';
+import { crc32 } from '../reader/index.js';
+import type { ByteSink } from '../storage/index.js';
 import type { DataOutput } from './partition-serializer.js';
 
 export class DataFileWriter implements DataOutput {

@@ -22,8 +22,6 @@ export {
   type CollectedMarker,
   type CollectedRow,
   comparatorForType,
-  NO_DELETION_TIME,
-  NO_TIMESTAMP,
   StatsCollector,
   type StatsCollectorOptions,
   type ValueComparator,

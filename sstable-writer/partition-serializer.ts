@@ -9,9 +9,9 @@
  * drains, so a partition of any size streams through.
  */
 
-import { ByteWriter, unsignedVIntSize } from '../reader/bytes/byte-writer.js';
-import type { EncodingStats } from '../reader/sstable/statistics.js';
+import type { EncodingStats, SSTableVersion } from '../reader/index.js';
 import {
+  ByteWriter,
   boundIsBoundary,
   CELL_DELETED,
   CELL_EXPIRING,
@@ -38,8 +38,8 @@ import {
   type Unfiltered,
   USE_ROW_TIMESTAMP,
   USE_ROW_TTL,
-} from '../reader/sstable/unfiltered.js';
-import type { SSTableVersion } from '../reader/sstable/version.js';
+  unsignedVIntSize,
+} from '../reader/index.js';
 
 /** The Data.db stream being written: bytes appended in order, drained by the caller. */
 export interface DataOutput {

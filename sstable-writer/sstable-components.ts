@@ -5,18 +5,18 @@
  * bytes for every corpus file; this module feeds them.
  */
 
-import { ByteWriter } from '../reader/bytes/byte-writer.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import type { Partitioner } from '../reader/partitioner/partitioner.js';
-import type { EncodingStats } from '../reader/sstable/statistics.js';
-import {
-  encodingStatsOf,
-  statisticsFeatures,
-  statisticsFullSerialize,
-} from '../reader/sstable/statistics-full.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
-import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../reader/sstable/unfiltered.js';
-import type { SSTableVersion } from '../reader/sstable/version.js';
+import type {
+  ColumnInfo,
+  CqlType,
+  DeletionTime,
+  EncodingStats,
+  Partitioner,
+  Row,
+  SSTableVersion,
+  TableModel,
+  Unfiltered,
+} from '../reader/index.js';
+import { ByteWriter, encodingStatsOf, statisticsFeatures, statisticsFullSerialize } from '../reader/index.js';
 import { bloomFilterFor, bloomFilterOldFormat } from './components/bloom-filter.js';
 import { comparatorForType, StatsCollector } from './components/stats-collector.js';
 import { IndexSummaryBuilder } from './components/summary-builder.js';

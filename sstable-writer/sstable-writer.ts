@@ -8,22 +8,26 @@
  * are written by `finish`. Files appear under their final names only when complete.
  */
 
-import { ByteWriter } from '../reader/bytes/byte-writer.js';
-import { compressorForClass } from '../reader/codec/compressor.js';
-import { cqlValueFixedLength } from '../reader/cql/fixed-length.js';
-import { cqlTypeToMarshal } from '../reader/cql/marshal-type.js';
-import { murmur3Partitioner, type Partitioner } from '../reader/partitioner/partitioner.js';
-import { componentFile, type SSTableDescriptor } from '../reader/sstable/descriptor.js';
+import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../reader/index.js';
 import {
+  ByteWriter,
+  componentFile,
+  compressorForClass,
+  cqlTypeToMarshal,
+  cqlValueFixedLength,
   DELETION_TIME_EPOCH,
   type EncodingStats,
+  murmur3Partitioner,
+  type Partitioner,
+  type SSTableDescriptor,
+  type SSTableVersion,
+  sortColumns,
+  sstableVersion,
+  type TableModel,
   TIMESTAMP_EPOCH,
   TTL_EPOCH,
-} from '../reader/sstable/statistics.js';
-import { sortColumns, type TableModel } from '../reader/sstable/table-model.js';
-import type { ColumnInfo, DeletionTime, Row, Unfiltered } from '../reader/sstable/unfiltered.js';
-import { type SSTableVersion, sstableVersion } from '../reader/sstable/version.js';
-import type { ByteSink, SinkDirectory } from '../storage/byte-sink.js';
+} from '../reader/index.js';
+import type { ByteSink, SinkDirectory } from '../storage/index.js';
 import { DataFileWriter } from './data-file-writer.js';
 import { type IndexEntry, PartitionSerializer } from './partition-serializer.js';
 import { WriterStatsCollector } from './sstable-components.js';

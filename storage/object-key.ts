@@ -3,7 +3,7 @@
  * folder); every key it is asked for is relative to that root and checked here first, so a key read from
  * a manifest (`../other-cluster/x`, `/etc/passwd`, `a//b`) can never reach outside the backup's prefix.
  */
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 /**
  * Checks a relative object key: non-empty `/`-separated segments, none of them `.` or `..`, no leading

@@ -4,7 +4,7 @@
  * caller marks retryable are retried (throttling, 5xx, connection resets, truncated bodies); the last
  * error is thrown with the attempt count in its context.
  */
-import { DatamoveError, isDatamoveError } from '../core/errors.js';
+import { DatamoveError, isDatamoveError } from '../core/index.js';
 
 export interface RetryPolicy {
   /** Attempts in total, the first included (default 6). */

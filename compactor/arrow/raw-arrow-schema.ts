@@ -12,9 +12,8 @@
  * FixedSizeList, by option) of non-null elements, map → Map, tuple/UDT → Struct, custom → Binary.
  */
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import { DatamoveError } from '../../core/index.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
 import { cqlMappingOptionsResolve, type ResolvedCqlMappingOptions } from './cql-mapping-options.js';
 
 /** Arrow field metadata key read by Parquet writers (arrow-rs, pyarrow) for the Parquet field id. */

@@ -9,13 +9,17 @@
  * they are rare in wide tables; a direct decoder for them is future work if profiles ask for it.
  */
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
-import { counterContextTotal } from '../../reader/cql/counter-context.js';
-import { compositeSplit } from '../../reader/cql/cql-compare.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import { decimalToString, inetToString, varintToBigInt } from '../../reader/cql/cql-value.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { type Cell, NO_TTL } from '../../reader/sstable/unfiltered.js';
+import { DatamoveError } from '../../core/index.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
+import {
+  type Cell,
+  compositeSplit,
+  counterContextTotal,
+  decimalToString,
+  inetToString,
+  NO_TTL,
+  varintToBigInt,
+} from '../../reader/index.js';
 import type { LiveRow } from '../live-rows.js';
 import { cqlCellsToArrowJs, cqlToArrowJs, varintToDecimal128 } from './cql-arrow-value.js';
 import { GrowableArray, Validity } from './growable.js';

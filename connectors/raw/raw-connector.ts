@@ -7,9 +7,9 @@
  */
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { type IcebergField, icebergSchemaMaxId } from '../../iceberg-writer/schema/iceberg-schema.js';
-import type { PartitionField } from '../../iceberg-writer/write/partition-spec.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { PartitionField } from '../../iceberg-writer/index.js';
+import { type IcebergField, icebergSchemaMaxId } from '../../iceberg-writer/index.js';
+import type { TableModel } from '../../reader/index.js';
 import type { Connector, TargetDecl } from '../connector.js';
 import { sortOrderAscending } from '../connector.js';
 import { icebergSchemaFromTable } from '../cql-mapping.js';

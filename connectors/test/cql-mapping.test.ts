@@ -5,13 +5,12 @@
  */
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { rawArrowSchema } from '../../compactor/arrow/raw-arrow-schema.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { corpusCases } from '../../infra/corpus.js';
-import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { rawArrowSchema } from '../../compactor/index.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/index.js';
+import { corpusCases } from '../../infra/index.js';
+import type { CqlType, NativeTypeName, TableModel } from '../../reader/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import { icebergSchemaFromTable } from '../cql-mapping.js';
 
 describe('CQL mapping', () => {

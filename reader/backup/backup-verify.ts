@@ -6,7 +6,7 @@
  * Manager), instead of a HEAD per file.
  */
 
-import { objectKeyParent } from '../../storage/object-key.js';
+import { objectKeyParent } from '../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../source/backup-source.js';
 import type { BackupProblem, NodeBackup } from './backup-model.js';
 

@@ -2,11 +2,9 @@
  * Opens a backup source from a URI: `s3://bucket/prefix` → S3, `file:///path` or a plain path → a local
  * folder. The one place that chooses the implementation, so callers (CLI, jobs) never do.
  */
-import { DatamoveError } from '../../core/errors.js';
-import type { ByteSourceDirectory } from '../../storage/byte-source.js';
-import { localDirectory, localResolve } from '../../storage/local/local-source.js';
-import { isS3Uri } from '../../storage/s3/s3-client.js';
-import type { S3Options } from '../../storage/s3/s3-options.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSourceDirectory, S3Options } from '../../storage/index.js';
+import { isS3Uri, localDirectory, localResolve } from '../../storage/index.js';
 import { descriptorParse } from '../sstable/descriptor.js';
 import { type BackupSource, sourceFolderDirectory } from './backup-source.js';
 import { localBackupSource } from './local/local-backup-source.js';

@@ -18,7 +18,7 @@
  * the compactor's planner parses it as well as sstable-writer/ serializing it.
  */
 import { crc32 } from 'node:zlib';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { ByteReader } from '../bytes/byte-reader.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
 

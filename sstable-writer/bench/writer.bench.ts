@@ -6,11 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from '../../infra/generator/generate.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import type { PartitionHeader, Row, Unfiltered } from '../../reader/sstable/unfiltered.js';
-import { localSinkDirectory } from '../../storage/local/local-sink.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { generate } from '../../infra/index.js';
+import type { PartitionHeader, Row, Unfiltered } from '../../reader/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory, localSinkDirectory } from '../../storage/index.js';
 import { SSTableWriter, type WriterCompression } from '../sstable-writer.js';
 
 const sizeMiB = Number(process.env.BENCH_MIB ?? 48);

@@ -11,8 +11,8 @@
  * Pre-4.0 versions (`ma`..`me`, "old bf format") write each 8-byte word as a big-endian long assembled
  * little-endian from memory, i.e. every group of 8 bytes reversed; `na`+ writes the bytes in memory order.
  */
-import { DatamoveError } from '../../core/errors.js';
-import { type Murmur3Hash128, murmur3Hash128 } from '../../reader/partitioner/murmur3.js';
+import { DatamoveError } from '../../core/index.js';
+import { type Murmur3Hash128, murmur3Hash128 } from '../../reader/index.js';
 
 /** BloomCalculations.probs: false-positive rate for [buckets per element][hash count]. */
 const PROBS: readonly (readonly number[])[] = [

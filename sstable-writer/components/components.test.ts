@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/corpus.js';
-import { statisticsFullParse } from '../../reader/sstable/statistics-full.js';
+import { corpusCases } from '../../infra/index.js';
+import { statisticsFullParse } from '../../reader/index.js';
 import { BloomFilterBuilder, bloomFilterBytes, bloomFilterOldFormat, bloomSpec } from './bloom-filter.js';
 import { cardinalityBytes, murmurHash2_64 } from './cardinality.js';
 import { indexDbEntries } from './index-entries.js';

@@ -4,8 +4,8 @@
  * size` and that many bytes. Used to rebuild Summary.db, Filter.db and the cardinality estimator from
  * an existing SSTable, and by the tests against the corpus.
  */
-import { DatamoveError } from '../../core/errors.js';
-import { ByteReader } from '../../reader/bytes/byte-reader.js';
+import { DatamoveError } from '../../core/index.js';
+import { ByteReader } from '../../reader/index.js';
 
 /** One Index.db entry. */
 export interface IndexDbEntry {

@@ -5,12 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/corpus.js';
-import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
-import { sstableOpen } from '../../reader/sstable/sstable.js';
-import { statisticsFullParse } from '../../reader/sstable/statistics-full.js';
-import { MARKER } from '../../reader/sstable/unfiltered.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { corpusCases } from '../../infra/index.js';
+import { descriptorsInFolder, MARKER, sstableOpen, statisticsFullParse } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import { indexDbEntries } from './index-entries.js';
 import { comparatorForType, StatsCollector } from './stats-collector.js';
 

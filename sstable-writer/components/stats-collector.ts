@@ -29,15 +29,13 @@ import {
   type EstimatedHistogramData,
   estimatedHistogramBucket,
   estimatedHistogramOffsets,
+  NO_DELETION_TIME,
+  NO_TIMESTAMP,
   type StatsMetadata,
   type TombstoneBin,
-} from '../../reader/sstable/statistics-full.js';
+} from '../../reader/index.js';
 import { HyperLogLogPlus } from './cardinality.js';
 
-/** Cell.NO_DELETION_TIME. */
-export const NO_DELETION_TIME = 2147483647;
-/** LivenessInfo.NO_TIMESTAMP / DeletionTime.LIVE's markedForDeleteAt (Long.MIN_VALUE). */
-export const NO_TIMESTAMP = -(2 ** 63);
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 

@@ -13,8 +13,8 @@
  * little-endian long Index.db position — and finally first and last key, each `int length` (big-endian)
  * + bytes. offHeapSize = 4 × offsetCount + entries length; sizeAtFullSampling = ceil(keys / interval).
  */
-import { DatamoveError } from '../../core/errors.js';
-import { ByteWriter } from '../../reader/bytes/byte-writer.js';
+import { DatamoveError } from '../../core/index.js';
+import { ByteWriter } from '../../reader/index.js';
 
 /** Downsampling.BASE_SAMPLING_LEVEL. */
 export const BASE_SAMPLING_LEVEL = 128;

@@ -1,18 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
-import { corpusCases, corpusRoot } from '../../infra/corpus.js';
-import { fromHex, toHex } from '../../reader/cql/binary.js';
-import { counterContextShards } from '../../reader/cql/counter-context.js';
-import { cqlCompare } from '../../reader/cql/cql-compare.js';
-import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
-import { cqlMultiCellToJson, cqlValueToJson, type JsonValue, jsonKey } from '../../reader/cql/cql-value.js';
-import { cqlTypeFromMarshal, nativeType as n } from '../../reader/cql/marshal-type.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { CELL_DELETED, type Cell, ROW, type Row, type Unfiltered } from '../../reader/sstable/unfiltered.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { DatamoveError } from '../../core/index.js';
+import { corpusCases, corpusRoot } from '../../infra/index.js';
+import type { CqlType, NativeTypeName, TableModel } from '../../reader/index.js';
+import {
+  CELL_DELETED,
+  type Cell,
+  counterContextShards,
+  cqlCompare,
+  cqlMultiCellToJson,
+  cqlTypeFromMarshal,
+  cqlValueToJson,
+  fromHex,
+  type JsonValue,
+  jsonKey,
+  nativeType as n,
+  ROW,
+  type Row,
+  tableFolderOpen,
+  toHex,
+  type Unfiltered,
+} from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import {
   cqlKeyFromJson,
   cqlListCellPath,

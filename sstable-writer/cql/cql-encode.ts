@@ -18,14 +18,9 @@
  */
 
 import { Buffer } from 'node:buffer';
-import { DatamoveError } from '../../core/errors.js';
-import { readInt32 } from '../../reader/cql/binary.js';
-import { cqlCompare } from '../../reader/cql/cql-compare.js';
-import { cqlTypeToCql } from '../../reader/cql/cql-syntax.js';
-import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
-import type { ComplexCell, JsonValue } from '../../reader/cql/cql-value.js';
-import { cqlValueFixedLength } from '../../reader/cql/fixed-length.js';
-import { encodeVInt } from '../../reader/cql/vint.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ComplexCell, CqlType, JsonValue, NativeTypeName } from '../../reader/index.js';
+import { cqlCompare, cqlTypeToCql, cqlValueFixedLength, encodeVInt, readInt32 } from '../../reader/index.js';
 
 /** Options of {@link cqlValueFromJson}. */
 export interface CqlEncodeOptions {

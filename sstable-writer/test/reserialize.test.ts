@@ -7,11 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/corpus.js';
-import { ByteWriter } from '../../reader/bytes/byte-writer.js';
-import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
-import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { corpusCases } from '../../infra/index.js';
+import { ByteWriter, descriptorsInFolder, type SSTable, sstableOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import { type IndexEntry, PartitionSerializer } from '../partition-serializer.js';
 
 class MemoryOutput {

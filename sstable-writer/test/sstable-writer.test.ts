@@ -8,12 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/corpus.js';
-import { descriptorsInFolder } from '../../reader/sstable/descriptor.js';
-import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
-import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
-import { localSinkDirectory } from '../../storage/local/local-sink.js';
-import { localDirectory } from '../../storage/local/local-source.js';
+import { corpusCases } from '../../infra/index.js';
+import { descriptorsInFolder, rawJsonFormatter, type SSTable, sstableOpen } from '../../reader/index.js';
+import { localDirectory, localSinkDirectory } from '../../storage/index.js';
 import { SSTableWriter, type WriterCompression } from '../sstable-writer.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-writer-'));

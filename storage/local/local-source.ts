@@ -1,7 +1,7 @@
 /** Local files as `ByteSource`s (positional reads through one file handle per file). */
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { ByteSource, ByteSourceDirectory } from '../byte-source.js';
 
 export async function localFileSource(path: string): Promise<ByteSource> {

@@ -4,7 +4,7 @@
  * wrap it to inject faults), and `s3://bucket/prefix` URIs.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { objectKeyCheck } from '../object-key.js';
 import type { ResolvedS3Options } from './s3-options.js';
 

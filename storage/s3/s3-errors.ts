@@ -4,7 +4,7 @@
  * credentials and access denied are not, and say what to check. Messages carry the bucket and key,
  * never credentials.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 const RETRYABLE_CODES = new Set([
   'SlowDown',

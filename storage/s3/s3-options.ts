@@ -6,7 +6,7 @@
  * LocalStack, MinIO, s3rver or any other S3-compatible store.
  */
 import { z } from 'zod';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { DEFAULT_RETRY_POLICY } from '../retry.js';
 
 const MiB = 1 << 20;

@@ -4,7 +4,7 @@
  * throttling, 5xx and truncated bodies — with a fake object store, fixed seeds and no sleeping.
  */
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { concurrencyLimit } from '../concurrency-limit.js';
 import { memoryBudget } from '../memory-budget.js';
 import { objectKeyCheck } from '../object-key.js';

@@ -9,9 +9,8 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatamoveError } from '../../../core/errors.js';
-import { localFileSource } from '../../../storage/local/local-source.js';
-import { objectKeyCheck } from '../../../storage/object-key.js';
+import { DatamoveError } from '../../../core/index.js';
+import { localFileSource, objectKeyCheck } from '../../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../backup-source.js';
 
 export interface LocalSourceOptions {

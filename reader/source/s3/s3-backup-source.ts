@@ -11,16 +11,23 @@ import {
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
-import { DatamoveError } from '../../../core/errors.js';
-import type { ByteSource } from '../../../storage/byte-source.js';
-import { concurrencyLimit } from '../../../storage/concurrency-limit.js';
-import { memoryBudget } from '../../../storage/memory-budget.js';
-import { objectKeyCheck } from '../../../storage/object-key.js';
-import { rangedByteSource } from '../../../storage/ranged-source.js';
-import { type RetryHooks, type RetryPolicy, withRetry } from '../../../storage/retry.js';
-import { type S3Sender, s3ClientCreate, s3UriParse } from '../../../storage/s3/s3-client.js';
-import { s3Error } from '../../../storage/s3/s3-errors.js';
-import { type S3Options, s3OptionsResolve } from '../../../storage/s3/s3-options.js';
+import { DatamoveError } from '../../../core/index.js';
+import type { ByteSource } from '../../../storage/index.js';
+import {
+  concurrencyLimit,
+  memoryBudget,
+  objectKeyCheck,
+  type RetryHooks,
+  type RetryPolicy,
+  rangedByteSource,
+  type S3Options,
+  type S3Sender,
+  s3ClientCreate,
+  s3Error,
+  s3OptionsResolve,
+  s3UriParse,
+  withRetry,
+} from '../../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../backup-source.js';
 
 export interface S3SourceHooks extends RetryHooks {

@@ -6,8 +6,8 @@
  * preceding sample. Without Summary.db (Cassandra rebuilds it when missing), Index.db is scanned from
  * its start.
  */
-import { DatamoveError } from '../../../core/errors.js';
-import type { ByteSource } from '../../../storage/byte-source.js';
+import { DatamoveError } from '../../../core/index.js';
+import type { ByteSource } from '../../../storage/index.js';
 import { Cursor, NEED_MORE } from '../../bytes/cursor.js';
 import type { Partitioner, Token } from '../../partitioner/partitioner.js';
 import type { PartitionIndex, PartitionIndexEntry } from './partition-index.js';

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../infra/corpus.js';
+import { corpusCases } from '../../../infra/index.js';
 import {
   estimatedHistogramOffsets,
   statisticsFullParse,

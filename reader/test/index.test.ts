@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as cql from './index.js';
+import * as cql from '../index.js';
 
-describe('reader/cql index', () => {
+describe('reader index', () => {
   it('exports the public API', () => {
     for (const name of [
       'cqlTypeFromMarshal',

@@ -5,8 +5,8 @@
  * row number and seed, so tests can recompute any row.
  */
 import * as arrow from 'apache-arrow';
-import { arrowSchemaFromIceberg } from '../schema/arrow-schema.js';
-import type { IcebergSchema } from '../schema/iceberg-schema.js';
+import type { IcebergSchema } from '../../iceberg-writer/index.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/index.js';
 
 export const ALLTYPES_SCHEMA: IcebergSchema = {
   type: 'struct',

@@ -1,7 +1,7 @@
 /** Runs the built `datamove` command as a user would (node bin/datamove.js …). */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../infra/corpus.js';
+import { REPO_ROOT } from '../corpus.js';
 
 export interface CliResult {
   readonly code: number;

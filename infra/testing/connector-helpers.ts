@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import type { GenerateOptions } from '../../infra/generator/generate.js';
-import { valueDecompress, valueMetadataParse } from '../codec/value-metadata.js';
+import { valueDecompress, valueMetadataParse } from '../../connectors/index.js';
+import type { Catalog, TableIdentifier } from '../../iceberg-writer/index.js';
+import { tableFilesAt } from '../../iceberg-writer/index.js';
+import type { GenerateOptions } from '../generator/generate.js';
 
 export const NOW = Math.floor(Date.parse('2026-01-01T00:00:00Z') / 1000);
 export const MACHINE = { cores: 2, memoryBytes: 4 * 1024 ** 3 };

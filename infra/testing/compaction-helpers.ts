@@ -2,18 +2,19 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canonicalRow } from '../../infra/corpus.js';
-import type { GenerateOptions } from '../../infra/generator/generate.js';
-import type { BackupSource } from '../../reader/source/backup-source.js';
-import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
+import type { CompactionPlan } from '../../compactor/index.js';
 import {
   type CompactionRunOptions,
   type CompactionRunResult,
+  type CompactOptions,
+  compactionPlan,
   compactionRun,
-} from '../execute/compaction-run.js';
-import { type CompactOptions, compactOptionsResolve } from '../plan/compact-options.js';
-import { compactionPlan } from '../plan/compaction-plan.js';
-import type { CompactionPlan } from '../plan/plan-model.js';
+  compactOptionsResolve,
+} from '../../compactor/index.js';
+import type { BackupSource } from '../../reader/index.js';
+import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/index.js';
+import { canonicalRow } from '../corpus.js';
+import type { GenerateOptions } from '../generator/generate.js';
 
 export const NOW = Math.floor(Date.parse('2026-01-01T00:00:00Z') / 1000);
 export const MACHINE = { cores: 2, memoryBytes: 4 * 1024 ** 3 };

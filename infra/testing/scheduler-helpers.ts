@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../../infra/corpus.js';
+import { REPO_ROOT } from '../corpus.js';
 
 /**
  * Writes `<dir>/slow-connector.mjs`: the built raw connector whose transform waits `delayMs` before

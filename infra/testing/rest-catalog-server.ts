@@ -7,16 +7,20 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isDatamoveError } from '../../core/errors.js';
-import { metadataFileRead, metadataFileWrite } from '../catalog/metadata-file.js';
-import { type FileIO, locationJoin } from '../io/file-io.js';
-import { jsonParseWithIds, jsonStringifyWithIds, metadataNew } from '../metadata/table-metadata.js';
+import { isDatamoveError } from '../../core/index.js';
 import {
+  type FileIO,
+  jsonParseWithIds,
+  jsonStringifyWithIds,
+  locationJoin,
   metadataApplyUpdates,
+  metadataFileRead,
+  metadataFileWrite,
+  metadataNew,
   requirementsCheck,
   type TableRequirement,
   type TableUpdate,
-} from '../metadata/table-update.js';
+} from '../../iceberg-writer/index.js';
 
 export interface RestServerOptions {
   readonly io: FileIO;

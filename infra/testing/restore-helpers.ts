@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Job, jobParse } from '../job-file.js';
+import { type Job, jobParse } from '../../decider/index.js';
 
 /** 2026-03-01T00:00:00Z: the history's first write; backup k is taken k days later. */
 export const HISTORY_START = Date.parse('2026-03-01T00:00:00Z') / 1000;

@@ -1,9 +1,8 @@
 /** Test helper: the live rows of a table folder as canonical strings, sorted. */
-import { rowJsonFormatter } from '../../../compactor/row-json.js';
-import { tableLiveRows } from '../../../compactor/table-rows.js';
-import { canonicalRow } from '../../../infra/corpus.js';
-import type { ByteSourceDirectory } from '../../../storage/byte-source.js';
-import { tableFolderOpen } from '../../folder.js';
+import { rowJsonFormatter, tableLiveRows } from '../../compactor/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import type { ByteSourceDirectory } from '../../storage/index.js';
+import { canonicalRow } from '../corpus.js';
 
 export async function liveRows(dir: ByteSourceDirectory, nowIso: string | undefined): Promise<string[]> {
   const table = await tableFolderOpen(dir, { verifyChecksums: true });

@@ -3,14 +3,15 @@
  * corpus. For each case: the raw decode (every partition, row, marker and cell, as `sstable dump --raw`
  * reads them) and the merged live rows (reconciliation + deletions + TTLs, as `sstable dump` computes them
  * before formatting). Prints MB/s of uncompressed Data.db and rows/s; each figure is the best of several
- * timed rounds of at least `minMs` each.
+ * timed rounds of at least `minMs` each. It lives in compactor/ because the live rows are the compactor's
+ * (the layer rule keeps reader/ from importing it).
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableLiveRows } from '../../compactor/table-rows.js';
-import { corpusCases } from '../../infra/corpus.js';
-import { localDirectory } from '../../storage/local/local-source.js';
-import { tableFolderOpen } from '../folder.js';
+import { corpusCases } from '../../infra/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
+import { tableLiveRows } from '../table-rows.js';
 
 const minMs = Number(process.env.BENCH_MS ?? 1500);
 const rounds = 3;
