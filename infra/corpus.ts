@@ -7,7 +7,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sstableFormatSupported } from '../reader/sstable/version.js';
+import { sstableFormatSupported } from '../reader/index.js';
 import { snapshotManifestText } from './s3/backup-layout-write.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -18,11 +18,14 @@ import {
   cassandraCorpusCases,
   corpusCaseReadable,
   corpusCaseSnapshotTree,
-} from '../../infra/corpus.js';
-import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
-import { sstableFormatSupported } from '../../reader/sstable/version.js';
+  icebergJson,
+  multiset,
+  type Row,
+  runToIceberg,
+  snapshotTreeChecks,
+} from '../../infra/index.js';
+import { parseSchemaCql, sstableFormatSupported } from '../../reader/index.js';
 import { sstableDump } from '../commands/sstable-dump.js';
-import { icebergJson, multiset, type Row, runToIceberg, snapshotTreeChecks } from './snapshot-tree-check.js';
 
 /** Committed SSTable formats the reader does not read yet: BTI (`da`) waits for the BTI reader. */
 const PENDING_FORMATS = ['da'];
@@ -93,6 +96,7 @@ describe('the Cassandra-written corpus through run to Iceberg', () => {
         c.spec.table!,
         ['--consistency', 'one', ...(c.spec.now === undefined ? [] : ['--now', c.spec.now])],
         work,
+        { it, expect },
       );
       expect(rows.length).toBe(c.spec.expected.row_count);
       const cols = plainColumns(c);
@@ -107,5 +111,6 @@ describe('the Cassandra-written corpus through run to Iceberg', () => {
 });
 
 describe('real 3-node nodetool snapshot trees', () => {
-  for (const cl of cassandraClusterCases()) snapshotTreeChecks(cl.dir, `${cl.version}/${cl.name}`, work);
+  for (const cl of cassandraClusterCases())
+    snapshotTreeChecks(cl.dir, `${cl.version}/${cl.name}`, work, { it, expect });
 });

@@ -1,12 +1,12 @@
 /**
- * The reader and the merge against every real SSTable in ../shared/corpus: the live rows of each case
+ * The reader and the merge against every real SSTable of the corpus (test-data/cassandra, and ../shared/corpus when present): the live rows of each case
  * folder must equal `expected.rows` as a multiset (or the partition keys, in token order, where only those
  * are documented), and the deliberately corrupted cases must fail with a checksum error.
  */
 import { describe, expect, it } from 'vitest';
-import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/corpus.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
+import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import { rowJsonFormatter } from '../row-json.js';
 import { tableLiveRows } from '../table-rows.js';
 

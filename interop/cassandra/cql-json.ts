@@ -19,7 +19,7 @@ import {
   inetToString,
   type JsonValue,
   jsonKey,
-} from '../../reader/cql/index.js';
+} from '../../reader/index.js';
 
 const T = cassandra.types.dataTypes;
 

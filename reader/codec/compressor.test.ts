@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
-import { corpusCase } from '../../infra/corpus.js';
+import { DatamoveError } from '../../core/index.js';
+import { corpusCase } from '../../infra/index.js';
 import { compressionInfoParse } from '../sstable/compression-info.js';
 import { sstableVersion } from '../sstable/version.js';
 import { compressorForClass } from './compressor.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
-import { corpusCase, corpusCases, sharedCorpusRoot } from '../../infra/corpus.js';
+import { DatamoveError } from '../../core/index.js';
+import { corpusCase, corpusCases, sharedCorpusRoot } from '../../infra/index.js';
 import { nativeType as n } from './marshal-type.js';
 import { parseSchemaCql } from './schema-cql.js';
 

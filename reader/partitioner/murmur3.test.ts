@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { corpusCase } from '../../infra/index.js';
 import {
   compareMurmur3Tokens,
   Murmur3Token,
@@ -267,25 +269,26 @@ function normalize(v: bigint): bigint {
 }
 
 describe('token order', () => {
-  it('reproduces the partition order of mc-uncompressed-simple (5, 1, 2, 4, 3)', () => {
+  it('orders int keys as Cassandra does (5, 1, 2, 4, 3), and as a real Index.db lists them', () => {
     const keys = [1, 2, 3, 4, 5];
-    const sorted = [...keys].sort((a, b) =>
-      compareMurmur3Tokens(murmur3Token(int32(a)), murmur3Token(int32(b))),
-    );
-    expect(sorted).toEqual([5, 1, 2, 4, 3]);
-    // And the order of Index.db, which lists partitions in token order.
-    const index = readFileSync('/work/shared/corpus/mc-uncompressed-simple/mc-1-big-Index.db');
+    const byToken = (a: number, b: number) =>
+      compareMurmur3Tokens(murmur3Token(int32(a)), murmur3Token(int32(b)));
+    expect([...keys].sort(byToken)).toEqual([5, 1, 2, 4, 3]);
+    // Index.db lists partitions in token order: the first SSTable of a Cassandra 4.1 case, pk 0..5
+    const dir = corpusCase('nb-deletions-lz4').dir;
+    const index = readFileSync(join(dir, 'nb-1-big-Index.db'));
     const fromIndex: number[] = [];
     for (let p = 0; p < index.length; ) {
       const len = index.readUInt16BE(p);
       fromIndex.push(index.readInt32BE(p + 2));
       p += 2 + len;
-      // position (unsigned vint: 1 byte when < 0x80) and promoted-index size (vint 0)
+      // position (unsigned vint: 1 byte when < 0x80, 2 when < 0xc0) and promoted-index size (vint 0)
       const first = index[p]!;
       p += first < 0x80 ? 1 : first < 0xc0 ? 2 : 3;
       p += 1;
     }
-    expect(fromIndex).toEqual([5, 1, 2, 4, 3]);
+    expect(fromIndex).toEqual([0, 1, 2, 3, 4, 5].sort(byToken));
+    expect(fromIndex.slice().sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it('compares as signed 64-bit values', () => {

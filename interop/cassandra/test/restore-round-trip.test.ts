@@ -12,15 +12,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../cli/test/run-cli.js';
 import {
   type CorpusCase,
   canonicalRow,
   cassandraClusterCases,
   cassandraCorpusCases,
   corpusCaseSnapshotTree,
-} from '../../../infra/corpus.js';
-import { parseSchemaCql, type TableSchema } from '../../../reader/cql/index.js';
+  runCli,
+} from '../../../infra/index.js';
+import { parseSchemaCql, type TableSchema } from '../../../reader/index.js';
 import { clientFor, type NodeSet, nodeSetCreate, nodeSetStop } from '../cluster.js';
 import { queryJson } from '../cql-json.js';
 import type { CassandraNode } from '../node.js';

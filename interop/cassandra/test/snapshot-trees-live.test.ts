@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe } from 'vitest';
-import { snapshotTreeChecks } from '../../../cli/test/snapshot-tree-check.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { snapshotTreeChecks } from '../../../infra/index.js';
 import { writeClusterCase } from '../cluster-cases.js';
 import { cassandraRuntime } from '../runtime.js';
 
@@ -26,5 +26,8 @@ const written = await writeClusterCase(
 rmSync(join(work, 'nodes'), { recursive: true, force: true });
 
 describe(`a live Cassandra 5.0 snapshot tree (${written.format})`, () => {
-  snapshotTreeChecks(join(work, 'out', 'clusters', 'live'), `5.0/live-${written.format}`, work);
+  snapshotTreeChecks(join(work, 'out', 'clusters', 'live'), `5.0/live-${written.format}`, work, {
+    it,
+    expect,
+  });
 });

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cassandraClusterCases } from '../../../infra/corpus.js';
+import { cassandraClusterCases } from '../../../infra/index.js';
 import { backupSourceOpen } from '../../source/source-uri.js';
 import { backupCatalog } from '../backup-catalog.js';
 import { backupLayoutResolve } from '../layouts.js';
