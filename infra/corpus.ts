@@ -99,6 +99,14 @@ export function corpusCaseReadable(c: CorpusCase): boolean {
 }
 
 /**
+ * Whether the SSTable writer's component models (Statistics.db, Index.db, …) cover a case's version:
+ * 3.x `m*` and 4.x `n*` (the writer writes nb/mc); 5.0 `oa` and BTI `da` metadata are not modelled.
+ */
+export function corpusCaseWriterModelled(c: Pick<CorpusCase, 'spec'>): boolean {
+  return /^[mn][a-z]$/.test(c.spec.format);
+}
+
+/**
  * Every case the reader can read: the repository corpus's cases of supported formats, then the shared
  * corpus's when it is there.
  */

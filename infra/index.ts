@@ -15,6 +15,7 @@ export {
   corpusCaseReadable,
   corpusCaseSnapshotTree,
   corpusCases,
+  corpusCaseWriterModelled,
   REPO_ROOT,
   sharedCorpusRoot,
 } from './corpus.js';

@@ -5,14 +5,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/index.js';
+import { corpusCases, corpusCaseWriterModelled } from '../../infra/index.js';
 import { statisticsFullParse } from '../../reader/index.js';
 import { BloomFilterBuilder, bloomFilterBytes, bloomFilterOldFormat, bloomSpec } from './bloom-filter.js';
 import { cardinalityBytes, murmurHash2_64 } from './cardinality.js';
 import { indexDbEntries } from './index-entries.js';
 import { IndexSummaryBuilder } from './summary-builder.js';
-
-const writerModelled = (c: { spec: { format: string } }): boolean => c.spec.format < 'oa';
 
 interface Table {
   readonly name: string;
@@ -23,8 +21,7 @@ interface Table {
 
 function tables(): Table[] {
   const out: Table[] = [];
-  // the writer's component models stop at Cassandra 4.x (`nb`); 5.0's `oa` metadata is not modelled
-  for (const c of corpusCases().filter(writerModelled)) {
+  for (const c of corpusCases().filter(corpusCaseWriterModelled)) {
     for (const f of readdirSync(c.dir).filter((x) => x.endsWith('-Index.db'))) {
       const prefix = f.slice(0, -'Index.db'.length);
       out.push({ name: `${c.name}/${prefix}`, dir: c.dir, prefix, version: f.split('-')[0]! });

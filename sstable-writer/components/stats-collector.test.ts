@@ -5,20 +5,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../infra/index.js';
+import { corpusCases, corpusCaseWriterModelled } from '../../infra/index.js';
 import { descriptorsInFolder, MARKER, sstableOpen, statisticsFullParse } from '../../reader/index.js';
 import { localDirectory } from '../../storage/index.js';
 import { indexDbEntries } from './index-entries.js';
 import { comparatorForType, StatsCollector } from './stats-collector.js';
 
-const writerModelled = (c: { spec: { format: string } }): boolean => c.spec.format < 'oa';
-
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 describe('stats collector', () => {
-  // the writer's component models stop at Cassandra 4.x (`nb`); 5.0's `oa` metadata is not modelled
   for (const c of corpusCases()
-    .filter(writerModelled)
+    .filter(corpusCaseWriterModelled)
     .filter((x) => x.spec.expected.error === undefined)) {
     it(c.name, async () => {
       const dir = localDirectory(c.dir);

@@ -2,18 +2,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../infra/index.js';
+import { corpusCases, corpusCaseWriterModelled } from '../../../infra/index.js';
 import {
   estimatedHistogramOffsets,
   statisticsFullParse,
   statisticsFullSerialize,
 } from '../statistics-full.js';
 
-const writerModelled = (c: { spec: { format: string } }): boolean => c.spec.format < 'oa';
-
 describe('statistics-full round trip', () => {
-  // the writer's component models stop at Cassandra 4.x (`nb`); 5.0's `oa` metadata is not modelled
-  for (const c of corpusCases().filter(writerModelled)) {
+  for (const c of corpusCases().filter(corpusCaseWriterModelled)) {
     it(c.name, () => {
       const files = readdirSync(c.dir).filter((f) => f.endsWith('-Statistics.db'));
       expect(files.length).toBeGreaterThan(0);
