@@ -2,8 +2,9 @@
  * CQL → Iceberg type mapping (format/spec.md "Primitive Types", "Nested Types"): one pure function over the
  * `CqlType` tree of reader/cql/cql-type.ts, and a table-level function that turns a `TableModel` into an
  * Iceberg schema with fresh field ids (top-level columns first, 1…n, then nested ids), in CQL order:
- * partition key, clustering, static, regular. Key columns are required and become identifier fields when
- * the spec allows it. The table of the mapping is in iceberg-writer/README.md.
+ * partition key, clustering, static, regular. Key columns are required (clustering columns only when the
+ * table has no static column: a partition with only its static row reads with null clustering values) and
+ * become identifier fields when the spec allows it. The table of the mapping is in iceberg-writer/README.md.
  */
 import { DatamoveError } from '../../core/errors.js';
 import type { CqlType } from '../../reader/cql/cql-type.js';
@@ -184,6 +185,7 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
     ...model.clustering.map((c) => ({ name: c.name, type: c.type, role: 'clustering' as const })),
     ...model.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, role: c.kind })),
   ];
+  const hasStatic = cols.some((c) => c.role === 'static');
   let nextId = cols.length + 1;
   const ids: IdAllocator = { next: () => nextId++ };
   const fields: IcebergField[] = [];
@@ -192,7 +194,8 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   cols.forEach((c, i) => {
     const id = i + 1;
     const type = icebergTypeFromCql(c.type, options, ids, c.name);
-    const required = c.role === 'partition-key' || c.role === 'clustering';
+    // a partition holding only its static row reads as one row with null clustering columns
+    const required = c.role === 'partition-key' || (c.role === 'clustering' && !hasStatic);
     fields.push({ id, name: c.name, required, type });
     const inner = c.type.kind === 'reversed' ? c.type.inner : c.type;
     const fsl = inner.kind === 'vector' && options.vector === 'fixed-size-list' ? inner.dimension : undefined;
@@ -209,7 +212,9 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   const keyFields = fields.filter(
     (_, i) => cols[i]!.role === 'partition-key' || cols[i]!.role === 'clustering',
   );
-  const identifierOk = keyFields.every((f) => typeof f.type === 'string' && IDENTIFIER_OK.has(f.type));
+  const identifierOk = keyFields.every(
+    (f) => f.required && typeof f.type === 'string' && IDENTIFIER_OK.has(f.type),
+  );
   const schema: IcebergSchema = {
     type: 'struct',
     'schema-id': 0,
