@@ -43,6 +43,7 @@ import { type ConnectorRef, connectorOptionsResolve, connectorResolve } from '..
 import type { ConnectorSinkOptions, ConnectorTaskDetail, IssueSummary } from './connector-sink.js';
 import { type KeyedTaskStore, keyedStoreIndexMerge } from './keyed-store.js';
 import { compactionPlanMerge } from './plan-merge.js';
+import { targetAlign } from './target-align.js';
 
 const time = z.union([z.string().min(1), z.number()]);
 
@@ -308,14 +309,20 @@ export async function connectorJobRun(
   const signal = o.signal;
   if (signal?.aborted) throw cancelledError('connectors', `run ${plan.runId}`, signal);
   if (!(await catalog.namespaceExists(id.namespace))) await catalog.createNamespace(id.namespace);
-  const table = (await catalog.tableExists(id))
-    ? await catalog.loadTable(id)
-    : await catalog.createTable(id, {
-        schema: plan.target.schema,
-        partitionSpec: plan.target.spec,
-        sortOrder: plan.target.sortOrder,
-        properties: { 'datamove.connector': plan.connectorName },
-      });
+  const existing = (await catalog.tableExists(id)) ? await catalog.loadTable(id) : undefined;
+  // an existing table: the source's columns take its field ids (and a changed source a new schema)
+  const { table, decl: target } =
+    existing === undefined
+      ? {
+          table: await catalog.createTable(id, {
+            schema: plan.target.schema,
+            partitionSpec: plan.target.spec,
+            sortOrder: plan.target.sortOrder,
+            properties: { 'datamove.connector': plan.connectorName },
+          }),
+          decl: plan.target,
+        }
+      : await targetAlign(catalog, id, existing, plan.target);
   const pool = o.pool ?? 'threads';
   const temp = mkdtempSync(join(plan.tempDir ?? tmpdir(), 'datamove-connector-'));
   const stores: Record<string, string> = {};
@@ -342,8 +349,8 @@ export async function connectorJobRun(
           : {
               target: {
                 location: table.metadata.location,
-                schema: plan.target.schema,
-                spec: plan.target.spec,
+                schema: target.schema,
+                spec: target.spec,
                 ...(plan.target.arrowOptions === undefined ? {} : { arrowOptions: plan.target.arrowOptions }),
                 filePrefix: `${prefix}-p${p}`,
                 writer: plan.writer,

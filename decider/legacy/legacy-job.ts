@@ -34,7 +34,7 @@ import { type CommitResult, icebergCommit } from '../../iceberg-writer/commit/ta
 import type { DataFile } from '../../iceberg-writer/manifest/data-file.js';
 import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
 import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
-import { targetTableEnsure } from '../target-table.js';
+import { targetDeclOfTable, targetTableEnsure } from '../target-table.js';
 import { legacyKvPrepare } from './legacy-kv.js';
 import { type LegacyPrepared, legacyAbortCheck, legacyInterruptOn } from './legacy-prepared.js';
 import { legacyRawPrepare } from './legacy-raw.js';
@@ -155,11 +155,11 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
         : tsOptions !== undefined
           ? await legacyTimeseriesPrepare(input, tsOptions)
           : await legacyRawPrepare(input, rawOptions!);
-    const decl = prepared.decl;
-    const table = await targetTableEnsure(o.catalog, job.target.table, decl, {
+    const table = await targetTableEnsure(o.catalog, job.target.table, prepared.decl, {
       ...(job.properties ?? {}),
       'datamove.connector': prepared.connector,
     });
+    const decl = await targetDeclOfTable(o.catalog, job.target.table, table, prepared.decl);
     dataDir = `${table.metadata.location}/data`;
     const writer = new DataWriter({
       io: o.catalog.io,
