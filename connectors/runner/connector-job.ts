@@ -309,20 +309,17 @@ export async function connectorJobRun(
   const signal = o.signal;
   if (signal?.aborted) throw cancelledError('connectors', `run ${plan.runId}`, signal);
   if (!(await catalog.namespaceExists(id.namespace))) await catalog.createNamespace(id.namespace);
-  const existing = (await catalog.tableExists(id)) ? await catalog.loadTable(id) : undefined;
-  // an existing table: the source's columns take its field ids (and a changed source a new schema)
-  const { table, decl: target } =
-    existing === undefined
-      ? {
-          table: await catalog.createTable(id, {
-            schema: plan.target.schema,
-            partitionSpec: plan.target.spec,
-            sortOrder: plan.target.sortOrder,
-            properties: { 'datamove.connector': plan.connectorName },
-          }),
-          decl: plan.target,
-        }
-      : await targetAlign(catalog, id, existing, plan.target);
+  const loaded = (await catalog.tableExists(id))
+    ? await catalog.loadTable(id)
+    : await catalog.createTable(id, {
+        schema: plan.target.schema,
+        partitionSpec: plan.target.spec,
+        sortOrder: plan.target.sortOrder,
+        properties: { 'datamove.connector': plan.connectorName },
+      });
+  // files carry the table's field ids: a REST server may renumber a new table's columns, and an existing
+  // table keeps its ids by column name (a changed source gets a new schema)
+  const { table, decl: target } = await targetAlign(catalog, id, loaded, plan.target);
   const pool = o.pool ?? 'threads';
   const temp = mkdtempSync(join(plan.tempDir ?? tmpdir(), 'datamove-connector-'));
   const stores: Record<string, string> = {};

@@ -1,6 +1,6 @@
 /**
- * A run's target against the table that already exists: the source's schema takes the table's field ids by
- * column name (iceberg-writer's `icebergSchemaAlign`), and when the source gained or lost columns the table
+ * A run's target against its table (just created, or already there): the source's schema takes the table's
+ * field ids by column name (a REST server may renumber a new table's columns) (iceberg-writer's `icebergSchemaAlign`), and when the source gained or lost columns the table
  * gets that schema as a new current schema (`add-schema` + `set-current-schema`, guarded by
  * `assert-current-schema-id`) before any file is written. Files are then written with the table's ids and its
  * default partition spec and sort order, so every engine reads each column under its own name in every
@@ -43,6 +43,21 @@ export async function targetAlign(
         { context: { field: f.name } },
       );
   }
+  // vector columns laid out as FixedSizeList are named by field id: carry them to the table's ids
+  const fsl = decl.arrowOptions?.fixedSizeLists;
+  const idByName = new Map(schema.fields.map((f) => [f.name, f.id]));
+  const arrowOptions =
+    fsl === undefined
+      ? decl.arrowOptions
+      : {
+          ...decl.arrowOptions,
+          fixedSizeLists: new Map(
+            [...fsl].map(([fid, n]) => [
+              idByName.get(decl.schema.fields.find((f) => f.id === fid)?.name ?? '') ?? fid,
+              n,
+            ]),
+          ),
+        };
   const order = loaded.metadata['sort-orders'].find(
     (o) => o['order-id'] === loaded.metadata['default-sort-order-id'],
   );
@@ -50,6 +65,7 @@ export async function targetAlign(
     table: loaded,
     decl: {
       ...decl,
+      ...(arrowOptions === undefined ? {} : { arrowOptions }),
       schema,
       spec,
       sortOrder:
