@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { GEN } from '../../connectors/test/connector-helpers.js';
 import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { GEN } from '../../connectors/test/connector-helpers.js';
 import { generate } from '../../infra/generator/generate.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
 import { runCli } from './run-cli.js';
@@ -49,7 +49,12 @@ for (const path of ['new', 'legacy'] as const) {
         connector: { name: 'raw' },
         consistency: 'all',
         now: '2026-01-01T00:00:00Z',
-        target: { catalog: join(work, 'catalog.db'), warehouse: 's3://lake/wh', namespace: 'lake', table: path },
+        target: {
+          catalog: join(work, 'catalog.db'),
+          warehouse: 's3://lake/wh',
+          namespace: 'lake',
+          table: path,
+        },
       }),
     );
     const r = await runCli(['run', job, '--connector', path, '--json'], { cwd: work, env });
@@ -66,7 +71,9 @@ for (const path of ['new', 'legacy'] as const) {
       const { files } = await tableFilesAt(opened.catalog, { namespace: ['lake'], name: path });
       expect(files.length).toBeGreaterThan(0);
       for (const f of files) expect(f.filePath.startsWith(`s3://lake/wh/lake/${path}/data/`)).toBe(true);
-      expect(files.reduce((n, f) => n + f.recordCount, 0)).toBe(JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).rows);
+      expect(files.reduce((n, f) => n + f.recordCount, 0)).toBe(
+        JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))).rows,
+      );
     } finally {
       await opened.close();
     }

@@ -9,10 +9,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { afterAll, expect, it } from 'vitest';
+import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
 import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
 import { generateHistory } from '../../infra/generator/history.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
