@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 export interface DashboardRun {
   readonly runId: string;

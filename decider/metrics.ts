@@ -20,8 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { DatamoveError } from '../core/errors.js';
-import { s3FailureListen } from '../reader/source/s3/s3-errors.js';
+import { DatamoveError } from '../core/index.js';
+import { s3FailureListen } from '../storage/index.js';
 
 export interface MetricsOptions {
   /** The run history files to report (read on every collect; missing files are skipped). */

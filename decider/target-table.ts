@@ -3,9 +3,8 @@
  * schema, spec and sort order) and given the job file's `target.properties`; an existing table first gets
  * the source's schema with its own field ids (connectors/runner/target-align.ts).
  */
-import type { TargetDecl } from '../connectors/connector.js';
-import { targetAlign } from '../connectors/runner/target-align.js';
-import type { Catalog, LoadedTable, TableIdentifier } from '../iceberg-writer/catalog/catalog.js';
+import { type TargetDecl, targetAlign } from '../connectors/index.js';
+import type { Catalog, LoadedTable, TableIdentifier } from '../iceberg-writer/index.js';
 
 export async function targetTableEnsure(
   catalog: Catalog,

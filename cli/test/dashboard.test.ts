@@ -11,15 +11,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { controllerParse } from '../../decider/controller.js';
-import { jobParse } from '../../decider/job-file.js';
-import { jobRun } from '../../decider/job-run.js';
-import { type RunRecord, runHistoryOpen } from '../../decider/run-history.js';
-import { REPO_ROOT } from '../../infra/corpus.js';
-import { generate } from '../../infra/generator/generate.js';
-import { validationStoreOpen } from '../../validation/investigations.js';
-import { runCli } from './run-cli.js';
+import { controllerParse, jobParse, jobRun, type RunRecord, runHistoryOpen } from '../../decider/index.js';
+import { GEN, generate, REPO_ROOT, runCli } from '../../infra/index.js';
+import { validationStoreOpen } from '../../validation/index.js';
 
 const CHROMIUM = process.env.DATAMOVE_CHROMIUM ?? '/usr/bin/chromium';
 const work = mkdtempSync(join(tmpdir(), 'datamove-dashboard-'));

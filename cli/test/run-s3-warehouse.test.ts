@@ -7,12 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { generate } from '../../infra/generator/generate.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { runCli } from './run-cli.js';
+import { catalogOpen, tableFilesAt } from '../../iceberg-writer/index.js';
+import { type EmbeddedS3, embeddedS3Start, GEN, generate, runCli } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-s3wh-'));
 const env = {

@@ -6,10 +6,15 @@
  * default partition spec and sort order, so every engine reads each column under its own name in every
  * snapshot, before and after the change.
  */
-import { DatamoveError } from '../../core/errors.js';
-import type { Catalog, LoadedTable, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { metadataSchema, metadataSpec } from '../../iceberg-writer/metadata/table-metadata.js';
-import { icebergSchemaAlign } from '../../iceberg-writer/schema/schema-align.js';
+import { DatamoveError } from '../../core/index.js';
+import {
+  type Catalog,
+  icebergSchemaAlign,
+  type LoadedTable,
+  metadataSchema,
+  metadataSpec,
+  type TableIdentifier,
+} from '../../iceberg-writer/index.js';
 import type { TargetDecl } from '../connector.js';
 
 export async function targetAlign(

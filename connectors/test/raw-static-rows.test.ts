@@ -8,10 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
+import { GEN, generate, MACHINE, oracleRows, tableRead } from '../../infra/index.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
-import { GEN, MACHINE, oracleRows, tableRead } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-raw-static-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

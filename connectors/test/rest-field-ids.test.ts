@@ -10,13 +10,9 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { afterAll, expect, it } from 'vitest';
-import { restCatalogOpen } from '../../iceberg-writer/catalog/rest/rest-catalog.js';
-import { LocalFileIO } from '../../iceberg-writer/io/local/local-file-io.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { restCatalogServerStart } from '../../iceberg-writer/test/rest-catalog-server.js';
-import { generate } from '../../infra/generator/generate.js';
+import { LocalFileIO, restCatalogOpen, tableFilesAt } from '../../iceberg-writer/index.js';
+import { GEN, generate, MACHINE, restCatalogServerStart } from '../../infra/index.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
-import { GEN, MACHINE } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-rest-ids-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -12,11 +12,9 @@ import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { afterAll, expect, it } from 'vitest';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { generateHistory } from '../../infra/generator/history.js';
+import { catalogOpen, tableFilesAt } from '../../iceberg-writer/index.js';
+import { generateHistory, MACHINE } from '../../infra/index.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
-import { MACHINE } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-schema-change-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -9,7 +9,7 @@
  * Columns the source no longer has are left out, as in the source (old snapshots keep their schema).
  * A type change other than the spec's safe promotions is an error naming the column.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { IcebergField, IcebergSchema, IcebergType } from './iceberg-schema.js';
 
 export interface AlignedSchema {

@@ -10,7 +10,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALLTYPES_SCHEMA, alltypesBatch } from '../bench/batch-presets.js';
+import { ALLTYPES_SCHEMA, alltypesBatch } from '../../infra/index.js';
 import { sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
 import { icebergCommit } from '../commit/table-commit.js';
 import { LocalFileIO } from '../io/local/local-file-io.js';

@@ -5,7 +5,14 @@
  * (test/postgres-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, narrowBatch } from '../bench/batch-presets.js';
+import {
+  NARROW_SCHEMA,
+  narrowBatch,
+  postgresBinDir,
+  postgresServerStart,
+  type RestServer,
+  restCatalogServerStart,
+} from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { restCatalogOpen } from '../catalog/rest/rest-catalog.js';
@@ -23,8 +30,6 @@ import {
 } from '../table/table-ops.js';
 import { DataWriter } from '../write/data-writer.js';
 import { tempDir } from './helpers.js';
-import { postgresBinDir, postgresServerStart } from './postgres-server.js';
-import { type RestServer, restCatalogServerStart } from './rest-catalog-server.js';
 
 interface Member {
   readonly name: string;

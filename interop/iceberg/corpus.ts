@@ -19,19 +19,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as arrow from 'apache-arrow';
 import {
-  ALLTYPES_SCHEMA,
-  alltypesBatch,
-  BASE_TS_US,
-  NARROW_SCHEMA,
-} from '../../iceberg-writer/bench/batch-presets.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import type { CatalogOpenOptions } from '../../iceberg-writer/catalog/catalog-open-options.js';
-import { icebergCommit } from '../../iceberg-writer/commit/table-commit.js';
-import { metadataSchema, metadataSpec } from '../../iceberg-writer/metadata/table-metadata.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
-import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
-import type { PartitionField } from '../../iceberg-writer/write/partition-spec.js';
+  arrowSchemaFromIceberg,
+  type CatalogOpenOptions,
+  catalogOpen,
+  DataWriter,
+  type IcebergSchema,
+  icebergCommit,
+  metadataSchema,
+  metadataSpec,
+  type PartitionField,
+} from '../../iceberg-writer/index.js';
+import { ALLTYPES_SCHEMA, alltypesBatch, BASE_TS_US, NARROW_SCHEMA } from '../../infra/index.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/datamove.js', import.meta.url).pathname;

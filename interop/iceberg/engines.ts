@@ -8,10 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Catalog } from '../../iceberg-writer/catalog/catalog.js';
-import { isS3Location } from '../../iceberg-writer/io/s3/s3-file-io.js';
-import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
+import { type Catalog, type IcebergSchema, isS3Location, tableFilesAt } from '../../iceberg-writer/index.js';
 import { type CorpusTable, NAMESPACE } from './corpus.js';
 import type { IcebergInteropTools } from './tools.js';
 

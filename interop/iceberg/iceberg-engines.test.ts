@@ -10,15 +10,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tempDir } from '../../iceberg-writer/test/helpers.js';
-import { type PostgresServer, postgresServerStart } from '../../iceberg-writer/test/postgres-server.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
 import {
   EMBEDDED_S3_ACCESS_KEY,
   EMBEDDED_S3_SECRET_KEY,
   type EmbeddedS3,
   embeddedS3Start,
-} from '../../infra/s3/embedded-s3.js';
+  type PostgresServer,
+  postgresServerStart,
+} from '../../infra/index.js';
 import {
   type Backups,
   backupsGenerate,
@@ -37,7 +37,7 @@ import {
   typeProblems,
 } from './engines.js';
 import { type JavaRestServer, javaRestServerStart } from './rest-server.js';
-import { icebergInteropToolsOrSkip } from './tools.js';
+import { icebergInteropToolsOrSkip, tempDir } from './tools.js';
 
 const tools = icebergInteropToolsOrSkip('iceberg interop (PyIceberg, Spark, Iceberg REST server)');
 const SPARK_NO_TIME = 'Spark does not support time fields';

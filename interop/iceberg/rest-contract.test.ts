@@ -7,9 +7,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../iceberg-writer/test/helpers.js';
 import { type JavaRestServer, javaRestServerStart } from './rest-server.js';
-import { icebergInteropToolsOrSkip } from './tools.js';
+import { icebergInteropToolsOrSkip, tempDir } from './tools.js';
 
 const tools = icebergInteropToolsOrSkip('iceberg REST contract (Apache Iceberg REST server)');
 

@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SETUP_COMMAND = 'bash interop/iceberg/setup/setup.sh';
@@ -61,4 +62,10 @@ export function icebergInteropToolsOrSkip(suite: string): IcebergInteropTools | 
   if (process.env.DATAMOVE_TEST_REQUIRE_ALL === '1') throw new Error(`${line} — required in CI`);
   console.warn(line);
   return undefined;
+}
+
+/** A temporary folder and its removal. */
+export async function tempDir(prefix: string): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
