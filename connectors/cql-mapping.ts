@@ -144,7 +144,6 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   const keyFields = fields.filter(
     (_, i) => columns[i]!.role === 'partition-key' || columns[i]!.role === 'clustering',
   );
-  // identifier fields must be required: none when a key column may be null (clustering with static columns)
   const identifierOk = keyFields.every(
     (f) => f.required && typeof f.type === 'string' && IDENTIFIER_OK.has(f.type),
   );

@@ -1,6 +1,7 @@
 /**
  * CQL → Arrow: the schema of the raw batches the compactor builds — one field per visible CQL column in
- * CQL order (partition key, clustering, static, regular), keys non-null. Every field, nested ones too,
+ * CQL order (partition key, clustering, static, regular), keys non-null (clustering columns only when the
+ * table has no static column: a partition with only its static row has null clustering values). Every field, nested ones too,
  * carries a field id as `PARQUET:field_id` metadata: top-level columns 1…n, then nested ids in the order
  * the types are walked. The ids and the nullability are what the Iceberg schema of the table is derived
  * from (connectors/cql-mapping.ts), so the batches and the table agree by construction.
@@ -172,8 +173,7 @@ function arrowTypeFromCql(
 }
 
 /**
- * The raw Arrow schema of a Cassandra table: every visible column, keys non-null (clustering columns
- * nullable when the table has static columns: a static-only partition is a row without clustering), ids fresh. Hidden
+ * The raw Arrow schema of a Cassandra table: every visible column, keys non-null, ids fresh. Hidden
  * columns (compact-storage placeholders, dropped columns) are left out. `mappingOptions` are validated
  * (cql-mapping-options.ts).
  */
@@ -184,9 +184,8 @@ export function rawArrowSchema(model: TableModel, mappingOptions: unknown = {}):
     ...model.clustering.map((c) => ({ name: c.name, type: c.type, role: 'clustering' as const })),
     ...model.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, role: c.kind })),
   ];
-  // a partition that holds only static cells is one row whose clustering columns are null (as SELECT *
-  // returns it), so with static columns the clustering columns are nullable
-  const hasStatic = cols.some((c) => c.role === 'static') && model.clustering.length > 0;
+  // a partition holding only its static row reads as one row with null clustering columns
+  const hasStatic = cols.some((c) => c.role === 'static');
   let nextId = cols.length + 1;
   const ids: IdAllocator = { next: () => nextId++ };
   const columns: RawColumn[] = cols.map((c, i) => {
