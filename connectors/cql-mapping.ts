@@ -144,7 +144,9 @@ export function icebergSchemaFromTable(model: TableModel, mappingOptions: unknow
   const keyFields = fields.filter(
     (_, i) => columns[i]!.role === 'partition-key' || columns[i]!.role === 'clustering',
   );
-  const identifierOk = keyFields.every((f) => typeof f.type === 'string' && IDENTIFIER_OK.has(f.type));
+  const identifierOk = keyFields.every(
+    (f) => f.required && typeof f.type === 'string' && IDENTIFIER_OK.has(f.type),
+  );
   const schema: IcebergSchema = {
     type: 'struct',
     'schema-id': 0,

@@ -50,6 +50,7 @@ export {
 } from './runner/connector-job.js';
 export type { ConnectorSinkOptions, ConnectorTaskDetail, IssueSummary } from './runner/connector-sink.js';
 export { compactionPlanMerge } from './runner/plan-merge.js';
+export { targetAlign } from './runner/target-align.js';
 export type { TimeseriesOptions } from './timeseries/timeseries-connector.js';
 export {
   timeseriesConnector,

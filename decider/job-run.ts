@@ -268,11 +268,14 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
   };
   const env = { sourceOptions, machine: { cores: cpus().length, memoryBytes: totalmem() } };
 
+  // an s3:// warehouse is reached with the job's S3 settings, as its backups are
+  const targetS3 = sourceOptions.s3;
   const opened =
     o.catalog ??
     (await catalogOpen({
       ...(job.target.catalog === undefined ? {} : { catalog: job.target.catalog }),
       ...(job.target.warehouse === undefined ? {} : { warehouse: job.target.warehouse }),
+      ...(targetS3 === undefined ? {} : { s3: targetS3 }),
     }));
   const history = runHistoryOpen(
     o.historyPath ?? runHistoryPath(opened.options.kind === 'sqlite' ? opened.options.path : undefined),
@@ -453,6 +456,7 @@ export async function jobRun(job: Job, o: JobRunOptions = {}): Promise<JobRunSum
     const r = await connectorJobRun(plan, {
       catalog: newCatalog,
       sourceOptions,
+      ...(targetS3 === undefined ? {} : { s3: targetS3 }),
       signal,
       onEvent: (e, pass) => {
         const at = { pass: pass.index, source: plan.passes[pass.index]?.source.name };

@@ -1,8 +1,9 @@
 /**
  * The job's target table, created before either path runs (so both paths write the same table with the same
- * schema, spec and sort order) and given the job file's `target.properties`.
+ * schema, spec and sort order) and given the job file's `target.properties`; an existing table first gets
+ * the source's schema with its own field ids (connectors/runner/target-align.ts).
  */
-import type { TargetDecl } from '../connectors/index.js';
+import { type TargetDecl, targetAlign } from '../connectors/index.js';
 import type { Catalog, LoadedTable, TableIdentifier } from '../iceberg-writer/index.js';
 
 export async function targetTableEnsure(
@@ -19,8 +20,18 @@ export async function targetTableEnsure(
       sortOrder: decl.sortOrder,
       properties,
     });
-  const table = await catalog.loadTable(id);
+  const { table } = await targetAlign(catalog, id, await catalog.loadTable(id), decl);
   const changed = Object.entries(properties).filter(([k, v]) => table.metadata.properties[k] !== v);
   if (changed.length === 0) return table;
   return catalog.commitTable(id, [], [{ action: 'set-properties', updates: Object.fromEntries(changed) }]);
+}
+
+/** The target as the table has it (its field ids, spec and sort order): what both paths write. */
+export async function targetDeclOfTable(
+  catalog: Catalog,
+  id: TableIdentifier,
+  table: LoadedTable,
+  decl: TargetDecl,
+): Promise<TargetDecl> {
+  return (await targetAlign(catalog, id, table, decl)).decl;
 }

@@ -83,6 +83,8 @@ export {
   icebergSchemaIndex,
   icebergSchemaMaxId,
 } from './schema/iceberg-schema.js';
+export type { AlignedSchema } from './schema/schema-align.js';
+export { icebergSchemaAlign } from './schema/schema-align.js';
 export type { HistoryEntry, SnapshotInfo, SnapshotSelector } from './table/table-ops.js';
 export {
   snapshotSelect,

@@ -11,8 +11,19 @@ export { PRESETS, type PresetName } from './generator/presets.js';
 export { backupFixtureWrite, FIXTURE_NODES, type FixtureLayout } from './s3/backup-fixture.js';
 export { LAYOUT_NAMES, type LayoutName } from './s3/backup-layout-write.js';
 export { localSink } from './s3/backup-sink.js';
-export { type EmbeddedS3, embeddedS3Start } from './s3/embedded-s3.js';
-export { ALLTYPES_SCHEMA, alltypesBatch, NARROW_SCHEMA, narrowBatch } from './testing/batch-presets.js';
+export {
+  EMBEDDED_S3_ACCESS_KEY,
+  EMBEDDED_S3_SECRET_KEY,
+  type EmbeddedS3,
+  embeddedS3Start,
+} from './s3/embedded-s3.js';
+export {
+  ALLTYPES_SCHEMA,
+  alltypesBatch,
+  BASE_TS_US,
+  NARROW_SCHEMA,
+  narrowBatch,
+} from './testing/batch-presets.js';
 export { BASE, jsonlFile, planFor, runToRows } from './testing/compaction-helpers.js';
 export {
   digest,
@@ -29,6 +40,7 @@ export {
   timeseriesActual,
   timeseriesExpected,
 } from './testing/connector-helpers.js';
+export { type PostgresServer, postgresBinDir, postgresServerStart } from './testing/postgres-server.js';
 export { liveRows } from './testing/read-rows.js';
 export { type RestServer, restCatalogServerStart } from './testing/rest-catalog-server.js';
 export { canon, folderState, HISTORY_START, historyJob } from './testing/restore-helpers.js';

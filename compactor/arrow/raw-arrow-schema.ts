@@ -1,6 +1,7 @@
 /**
  * CQL → Arrow: the schema of the raw batches the compactor builds — one field per visible CQL column in
- * CQL order (partition key, clustering, static, regular), keys non-null. Every field, nested ones too,
+ * CQL order (partition key, clustering, static, regular), keys non-null (clustering columns only when the
+ * table has no static column: a partition with only its static row has null clustering values). Every field, nested ones too,
  * carries a field id as `PARQUET:field_id` metadata: top-level columns 1…n, then nested ids in the order
  * the types are walked. The ids and the nullability are what the Iceberg schema of the table is derived
  * from (connectors/cql-mapping.ts), so the batches and the table agree by construction.
@@ -183,6 +184,8 @@ export function rawArrowSchema(model: TableModel, mappingOptions: unknown = {}):
     ...model.clustering.map((c) => ({ name: c.name, type: c.type, role: 'clustering' as const })),
     ...model.columns.filter((c) => !c.hidden).map((c) => ({ name: c.name, type: c.type, role: c.kind })),
   ];
+  // a partition holding only its static row reads as one row with null clustering columns
+  const hasStatic = cols.some((c) => c.role === 'static');
   let nextId = cols.length + 1;
   const ids: IdAllocator = { next: () => nextId++ };
   const columns: RawColumn[] = cols.map((c, i) => {
@@ -190,7 +193,7 @@ export function rawArrowSchema(model: TableModel, mappingOptions: unknown = {}):
     const inner = c.type.kind === 'reversed' ? c.type.inner : c.type;
     const fsl = inner.kind === 'vector' && options.vector === 'fixed-size-list' ? inner.dimension : undefined;
     const type = arrowTypeFromCql(c.type, options, ids, c.name, fsl !== undefined);
-    const key = c.role === 'partition-key' || c.role === 'clustering';
+    const key = c.role === 'partition-key' || (c.role === 'clustering' && !hasStatic);
     return {
       name: c.name,
       fieldId: id,

@@ -46,6 +46,7 @@ import { type ConnectorRef, connectorOptionsResolve, connectorResolve } from '..
 import type { ConnectorSinkOptions, ConnectorTaskDetail, IssueSummary } from './connector-sink.js';
 import { type KeyedTaskStore, keyedStoreIndexMerge } from './keyed-store.js';
 import { compactionPlanMerge } from './plan-merge.js';
+import { targetAlign } from './target-align.js';
 
 const time = z.union([z.string().min(1), z.number()]);
 
@@ -311,7 +312,7 @@ export async function connectorJobRun(
   const signal = o.signal;
   if (signal?.aborted) throw cancelledError('connectors', `run ${plan.runId}`, signal);
   if (!(await catalog.namespaceExists(id.namespace))) await catalog.createNamespace(id.namespace);
-  const table = (await catalog.tableExists(id))
+  const loaded = (await catalog.tableExists(id))
     ? await catalog.loadTable(id)
     : await catalog.createTable(id, {
         schema: plan.target.schema,
@@ -319,6 +320,9 @@ export async function connectorJobRun(
         sortOrder: plan.target.sortOrder,
         properties: { 'datamove.connector': plan.connectorName },
       });
+  // files carry the table's field ids: a REST server may renumber a new table's columns, and an existing
+  // table keeps its ids by column name (a changed source gets a new schema)
+  const { table, decl: target } = await targetAlign(catalog, id, loaded, plan.target);
   const pool = o.pool ?? 'threads';
   const temp = mkdtempSync(join(plan.tempDir ?? tmpdir(), 'datamove-connector-'));
   const stores: Record<string, string> = {};
@@ -345,8 +349,8 @@ export async function connectorJobRun(
           : {
               target: {
                 location: table.metadata.location,
-                schema: plan.target.schema,
-                spec: plan.target.spec,
+                schema: target.schema,
+                spec: target.spec,
                 ...(plan.target.arrowOptions === undefined ? {} : { arrowOptions: plan.target.arrowOptions }),
                 filePrefix: `${prefix}-p${p}`,
                 writer: plan.writer,

@@ -29,7 +29,7 @@ import { cancelledError, DatamoveError } from '../../core/index.js';
 import type { Catalog, DataFile, TableIdentifier } from '../../iceberg-writer/index.js';
 import { type CommitResult, DataWriter, icebergCommit } from '../../iceberg-writer/index.js';
 import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/index.js';
-import { targetTableEnsure } from '../target-table.js';
+import { targetDeclOfTable, targetTableEnsure } from '../target-table.js';
 import { legacyKvPrepare } from './legacy-kv.js';
 import { type LegacyPrepared, legacyAbortCheck, legacyInterruptOn } from './legacy-prepared.js';
 import { legacyRawPrepare } from './legacy-raw.js';
@@ -150,11 +150,11 @@ export async function legacyJobRun(job: LegacyJob, o: LegacyRunOptions): Promise
         : tsOptions !== undefined
           ? await legacyTimeseriesPrepare(input, tsOptions)
           : await legacyRawPrepare(input, rawOptions!);
-    const decl = prepared.decl;
-    const table = await targetTableEnsure(o.catalog, job.target.table, decl, {
+    const table = await targetTableEnsure(o.catalog, job.target.table, prepared.decl, {
       ...(job.properties ?? {}),
       'datamove.connector': prepared.connector,
     });
+    const decl = await targetDeclOfTable(o.catalog, job.target.table, table, prepared.decl);
     dataDir = `${table.metadata.location}/data`;
     const writer = new DataWriter({
       io: o.catalog.io,

@@ -1,10 +1,18 @@
 /**
  * One contract suite over every catalog member: SQLite, the REST client (against the test server, with
- * OAuth2), and PostgreSQL — a real server: DATAMOVE_TEST_PG (a connection string) or a throwaway cluster
- * started from the installed Debian packages (test/postgres-server.ts).
+ * OAuth2; and against a real REST server in DATAMOVE_TEST_REST_URI), and PostgreSQL — a real server:
+ * DATAMOVE_TEST_PG (a connection string) or a throwaway cluster started from the installed Debian packages
+ * (test/postgres-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, narrowBatch, type RestServer, restCatalogServerStart } from '../../infra/index.js';
+import {
+  NARROW_SCHEMA,
+  narrowBatch,
+  postgresBinDir,
+  postgresServerStart,
+  type RestServer,
+  restCatalogServerStart,
+} from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { restCatalogOpen } from '../catalog/rest/rest-catalog.js';
@@ -22,7 +30,6 @@ import {
 } from '../table/table-ops.js';
 import { DataWriter } from '../write/data-writer.js';
 import { tempDir } from './helpers.js';
-import { postgresBinDir, postgresServerStart } from './postgres-server.js';
 
 interface Member {
   readonly name: string;
@@ -41,14 +48,16 @@ const MEMBERS: Member[] = [
     },
   },
   {
-    name: 'rest (oauth2)',
+    name: 'rest (oauth2, namespace-separator %2E)',
     async open(dir) {
       const io = new LocalFileIO();
+      // the namespace separator Apache Iceberg's own server advertises (it refuses %1F in paths)
       const server = await restCatalogServerStart({
         io,
         warehouse: `${dir}/wh`,
         clientId: 'dm',
         clientSecret: 's3cret',
+        namespaceSeparator: '%2E',
       });
       const catalog = await restCatalogOpen(
         { uri: server.url, credential: 'dm:s3cret', warehouse: 'wh' },
@@ -65,6 +74,18 @@ const MEMBERS: Member[] = [
     },
   },
 ];
+// a real REST catalog server (interop/iceberg/rest-contract.test.ts runs this suite against Apache
+// Iceberg's own server): its base URI in DATAMOVE_TEST_REST_URI; it places tables in its own warehouse
+const restUri = process.env.DATAMOVE_TEST_REST_URI;
+if (restUri) {
+  MEMBERS.push({
+    name: 'rest (external server)',
+    async open() {
+      const catalog = await restCatalogOpen({ uri: restUri }, new LocalFileIO());
+      return { catalog, close: () => catalog.close() };
+    },
+  });
+}
 // PostgreSQL: the server in DATAMOVE_TEST_PG, else a throwaway cluster when the Debian packages are
 // installed (.ci/run installs them and sets DATAMOVE_TEST_REQUIRE_PG=1, so CI never skips this member)
 const pgUrl = process.env.DATAMOVE_TEST_PG;

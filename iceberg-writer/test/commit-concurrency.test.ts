@@ -7,7 +7,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, restCatalogServerStart } from '../../infra/index.js';
+import {
+  NARROW_SCHEMA,
+  postgresBinDir,
+  postgresServerStart,
+  restCatalogServerStart,
+} from '../../infra/index.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { snapshotEntries } from '../commit/table-commit.js';
@@ -20,7 +25,6 @@ import {
   commitChildSpawn,
 } from './commit-child-run.js';
 import { duplicates, tableReadIds, tempDir } from './helpers.js';
-import { postgresBinDir, postgresServerStart } from './postgres-server.js';
 
 const PER_PROCESS = 50;
 const ROWS = 10;

@@ -28,6 +28,48 @@ export interface RestServerOptions {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly staticToken?: string;
+  /**
+   * Advertised as `namespace-separator` (URL-encoded, e.g. `%2E`), and then the only separator accepted in
+   * paths, as Apache Iceberg's server on Jetty 12 does (it refuses `%1F`); default `%1F`.
+   */
+  readonly namespaceSeparator?: string;
+  /**
+   * Renumber the columns of a new table (every field id + this), as a REST server may: the spec lets the
+   * server assign ids, so clients must write with the schema it returns.
+   */
+  readonly idOffset?: number;
+}
+
+/** A schema, spec and sort order with every field id shifted by `k`. */
+function idsShift(input: Record<string, unknown>, k: number): Record<string, unknown> {
+  const type = (t: any): any => {
+    if (typeof t === 'string') return t;
+    if (t.type === 'struct')
+      return { ...t, fields: t.fields.map((f: any) => ({ ...f, id: f.id + k, type: type(f.type) })) };
+    if (t.type === 'list') return { ...t, 'element-id': t['element-id'] + k, element: type(t.element) };
+    return {
+      ...t,
+      'key-id': t['key-id'] + k,
+      'value-id': t['value-id'] + k,
+      key: type(t.key),
+      value: type(t.value),
+    };
+  };
+  const schema = input.schema as any;
+  const sourced = (x: any) =>
+    x && { ...x, fields: x.fields.map((f: any) => ({ ...f, 'source-id': f['source-id'] + k })) };
+  return {
+    ...input,
+    schema: {
+      ...type(schema),
+      'schema-id': schema['schema-id'],
+      ...(schema['identifier-field-ids']
+        ? { 'identifier-field-ids': schema['identifier-field-ids'].map((i: number) => i + k) }
+        : {}),
+    },
+    ...(input['partition-spec'] ? { 'partition-spec': sourced(input['partition-spec']) } : {}),
+    ...(input['write-order'] ? { 'write-order': sourced(input['write-order']) } : {}),
+  };
 }
 
 export interface RestServer {
@@ -57,7 +99,13 @@ export async function restCatalogServerStart(o: RestServerOptions): Promise<Rest
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://x');
-      const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      const sep = o.namespaceSeparator ?? '%1F';
+      if (sep !== '%1F' && /%1f/i.test(url.pathname))
+        return err(res, 400, 'BadRequest', 'suspicious path character');
+      const parts = url.pathname
+        .split('/')
+        .filter(Boolean)
+        .map((p) => p.split(new RegExp(sep, 'i')).map(decodeURIComponent).join('\x1f'));
       const body = await readBody(req);
       if (parts[0] !== 'v1') return err(res, 404, 'NoSuchPathException', url.pathname);
       if (parts[1] === 'oauth' && parts[2] === 'tokens') {
@@ -78,10 +126,13 @@ export async function restCatalogServerStart(o: RestServerOptions): Promise<Rest
         if (!h.startsWith('Bearer ') || !tokens.has(h.slice(7)))
           return err(res, 401, 'NotAuthorizedException', 'bad token');
       }
-      if (parts[1] === 'config') return send(res, 200, { defaults: {}, overrides: { prefix: 'wh1' } });
+      if (parts[1] === 'config')
+        return send(res, 200, { defaults: {}, overrides: { prefix: 'wh1', 'namespace-separator': sep } });
       if (parts[1] !== 'wh1' || parts[2] !== 'namespaces')
         return err(res, 404, 'NoSuchPathException', url.pathname);
-      const input = body === '' ? undefined : (jsonParseWithIds(body) as Record<string, unknown>);
+      let input = body === '' ? undefined : (jsonParseWithIds(body) as Record<string, unknown>);
+      if (o.idOffset && req.method === 'POST' && parts.length === 5 && parts[4] === 'tables' && input)
+        input = idsShift(input, o.idOffset);
       if (parts.length === 3) {
         if (req.method === 'GET')
           return send(res, 200, { namespaces: [...namespaces.keys()].map((k) => k.split('\x1f')) });

@@ -36,6 +36,8 @@ export class RestCatalog implements Catalog {
   readonly name: string;
   #token: string | undefined;
   #prefix = '';
+  /** Joins namespace levels in paths: the server's `namespace-separator`, URL-encoded (default `%1F`). */
+  #separator = '%1F';
 
   constructor(
     readonly options: ResolvedRestCatalogOptions,
@@ -55,6 +57,9 @@ export class RestCatalog implements Catalog {
     };
     const prefix = config.overrides?.prefix ?? config.defaults?.prefix;
     this.#prefix = prefix ? `/${prefix.replace(/^\/+|\/+$/g, '')}` : '';
+    // servers that refuse %1F in paths (Jetty 12: "Suspicious Path Character") advertise another one
+    const sep = config.overrides?.['namespace-separator'] ?? config.defaults?.['namespace-separator'];
+    if (sep) this.#separator = encodeURIComponent(decodeURIComponent(sep)).replace(/\./g, '%2E');
   }
 
   async #authenticate(): Promise<void> {
@@ -84,7 +89,7 @@ export class RestCatalog implements Catalog {
   }
 
   #ns(ns: readonly string[]): string {
-    return encodeURIComponent(ns.join('\x1f'));
+    return ns.map(encodeURIComponent).join(this.#separator);
   }
 
   #tablePath(id: TableIdentifier): string {
