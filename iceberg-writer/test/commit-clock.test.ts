@@ -10,31 +10,22 @@ import { DatamoveError } from '../../core/index.js';
 import { NARROW_SCHEMA } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { versionHintWrite } from '../catalog/metadata-file.js';
-import { type SqlCatalog, sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
+import type { SqlCatalog } from '../catalog/sql/sql-catalog.js';
 import { icebergCommit } from '../commit/table-commit.js';
 import type { FileIO } from '../io/file-io.js';
-import { LocalFileIO } from '../io/local/local-file-io.js';
 import { tableExpireSnapshots, tableRollback, tableSnapshots } from '../table/table-ops.js';
-import { filesWrite, replaced, tempDir } from './helpers.js';
+import { filesWrite, replaced, sqliteTableOpen } from './helpers.js';
 
 const id: TableIdentifier = { namespace: ['ks'], name: 't' };
 const HOUR = 3_600_000;
 const T0 = Date.parse('2024-03-01T00:00:00Z');
-let dir: { path: string; cleanup: () => Promise<void> };
 let inner: SqlCatalog;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await tempDir('dm-iceberg-clock-');
-  inner = await sqlCatalogOpen(
-    { uri: `sqlite:${dir.path}/catalog.db`, warehouse: `${dir.path}/wh` },
-    new LocalFileIO(),
-  );
-  await inner.createTable(id, { schema: NARROW_SCHEMA });
+  ({ catalog: inner, close } = await sqliteTableOpen(id, 'dm-iceberg-clock-'));
 });
-afterEach(async () => {
-  await inner.close();
-  await dir.cleanup();
-});
+afterEach(() => close());
 
 const append = async (catalog: Catalog, runId: string, at: number) =>
   icebergCommit(

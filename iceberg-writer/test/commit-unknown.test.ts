@@ -6,32 +6,22 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatamoveError } from '../../core/index.js';
-import { NARROW_SCHEMA } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
-import { type SqlCatalog, sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
+import type { SqlCatalog } from '../catalog/sql/sql-catalog.js';
 import type { CommitHooks } from '../commit/commit-hooks.js';
 import { UNKNOWN_MARKER_PREFIX } from '../commit/commit-unknown.js';
 import { icebergCommit, snapshotOfRun } from '../commit/table-commit.js';
-import { LocalFileIO } from '../io/local/local-file-io.js';
 import { tableClean, tableFilesAt } from '../table/table-ops.js';
-import { filesWrite, replaced, tempDir } from './helpers.js';
+import { filesWrite, replaced, sqliteTableOpen } from './helpers.js';
 
 const id: TableIdentifier = { namespace: ['ks'], name: 't' };
-let dir: { path: string; cleanup: () => Promise<void> };
 let inner: SqlCatalog;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await tempDir('dm-iceberg-unknown-');
-  inner = await sqlCatalogOpen(
-    { uri: `sqlite:${dir.path}/catalog.db`, warehouse: `${dir.path}/wh` },
-    new LocalFileIO(),
-  );
-  await inner.createTable(id, { schema: NARROW_SCHEMA });
+  ({ catalog: inner, close } = await sqliteTableOpen(id, 'dm-iceberg-unknown-'));
 });
-afterEach(async () => {
-  await inner.close();
-  await dir.cleanup();
-});
+afterEach(() => close());
 
 const unknown = () =>
   new DatamoveError('CommitStateUnknown', 'iceberg: commit of ks.t: server answered 502; state unknown', {

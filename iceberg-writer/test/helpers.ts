@@ -1,6 +1,6 @@
 /**
  * Test helpers: temporary warehouses, a static HTTP server over a folder (for icebird, which reads by
- * URL), writing a table's data files, reading a table's ids at a snapshot, and catalogs and FileIOs with
+ * URL), a SQLite catalog holding one empty table, writing a table's data files, reading a table's ids at a snapshot, and catalogs and FileIOs with
  * some calls replaced (fault injection).
  */
 import { createReadStream } from 'node:fs';
@@ -13,6 +13,8 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
+import { type SqlCatalog, sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
+import { LocalFileIO } from '../io/local/local-file-io.js';
 import type { DataFile } from '../manifest/data-file.js';
 import { type SnapshotSelector, tableFilesAt } from '../table/table-ops.js';
 import { DataWriter } from '../write/data-writer.js';
@@ -85,6 +87,26 @@ export function duplicates(ids: readonly number[]): number[] {
   const dup = new Set<number>();
   for (const i of ids) (seen.has(i) ? dup : seen).add(i);
   return [...dup];
+}
+
+/** A SQLite catalog in a new temporary folder holding one empty table `id` of the narrow preset. */
+export async function sqliteTableOpen(
+  id: TableIdentifier,
+  prefix: string,
+): Promise<{ catalog: SqlCatalog; close(): Promise<void> }> {
+  const dir = await tempDir(prefix);
+  const catalog = await sqlCatalogOpen(
+    { uri: `sqlite:${dir.path}/catalog.db`, warehouse: `${dir.path}/wh` },
+    new LocalFileIO(),
+  );
+  await catalog.createTable(id, { schema: NARROW_SCHEMA });
+  return {
+    catalog,
+    async close() {
+      await catalog.close();
+      await dir.cleanup();
+    },
+  };
 }
 
 /** Writes `n` rows of the narrow preset (ids from `start`) into a table's location; the files to commit. */
