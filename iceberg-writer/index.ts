@@ -21,6 +21,7 @@ export { restCatalogOptionsResolve } from './catalog/rest/rest-catalog-options.j
 export { SqlCatalog, sqlCatalogOpen } from './catalog/sql/sql-catalog.js';
 export type { SqlCatalogOptions } from './catalog/sql/sql-catalog-options.js';
 export { SQL_CATALOG_DEFAULT_URI, sqlCatalogOptionsResolve } from './catalog/sql/sql-catalog-options.js';
+export type { CommitHooks } from './commit/commit-hooks.js';
 export type { CommitOptions } from './commit/commit-options.js';
 export { commitOptionsResolve } from './commit/commit-options.js';
 export type { CommitResult } from './commit/table-commit.js';

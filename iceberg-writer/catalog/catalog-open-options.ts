@@ -12,6 +12,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { DatamoveError } from '../../core/index.js';
+import { optionsInvalid } from '../errors.js';
 import { s3FileIOOptionsSchema } from '../io/s3/s3-file-io-options.js';
 
 export const DEFAULT_CATALOG_PATH = './.datamove/catalog.db';
@@ -95,12 +96,7 @@ function warehouseResolve(text: string, cwd: string, field: string): string {
 /** Validates and resolves. `path` names the options in messages (`job.catalog`). */
 export function catalogOpenOptionsResolve(input: unknown = {}, path = 'catalog'): ResolvedCatalogOpenOptions {
   const r = catalogOpenOptionsSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const where = [path, ...issue.path.map(String)].join('.');
-    // never echo a credential value: zod messages do not include the input
-    throw bad(where, issue.message);
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   const o = r.data;
   const cwd = o.cwd ?? process.cwd();
   const catalog = o.catalog ?? `sqlite:${DEFAULT_CATALOG_PATH}`;

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { DatamoveError, isDatamoveError } from '../../core/index.js';
+import { fetchFailureText } from '../errors.js';
 import { ResolvingFileIO } from '../io/resolving-file-io.js';
 import type { Catalog } from './catalog.js';
 import {
@@ -68,10 +69,10 @@ export async function catalogOpen(options: unknown = {}): Promise<OpenedCatalog>
     }
   } catch (e) {
     await io.close();
-    if (isDatamoveError(e)) throw e;
-    // fetch puts the reason (connect ECONNREFUSED …, getaddrinfo ENOTFOUND …, bad port) in the cause
-    const cause = (e as { cause?: { message?: unknown } })?.cause?.message;
-    const why = `${(e as Error)?.message ?? String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`;
+    // a service or database that did not answer carries the reason (connect ECONNREFUSED …,
+    // getaddrinfo ENOTFOUND …, a bad port); other failures of ours say all there is to say
+    if (isDatamoveError(e) && e.context.reason === undefined) throw e;
+    const why = isDatamoveError(e) ? String(e.context.reason) : fetchFailureText(e);
     throw new DatamoveError(
       'InvalidArgument',
       `iceberg: cannot open catalog ${description}: ${catalogUriRedact(why)}`,

@@ -3,9 +3,12 @@
  * `<location>/metadata/<NNNNN>-<uuid>.metadata.json` as Java's catalogs name them (unique per attempt, so
  * concurrent committers never overwrite each other), and — after a successful swap — the file-system view
  * for path-based readers: `v<N>.metadata.json` plus `version-hint.text` holding N (DuckDB's iceberg_scan and
- * icebird open a table by path that way). The hint is advisory: the catalog is the source of truth.
+ * icebird open a table by path that way). The hint is advisory: the catalog is the source of truth, so a
+ * hint that could not be published is a warning, never a failed commit.
  */
 import { randomUUID } from 'node:crypto';
+import { DatamoveError, isDatamoveError } from '../../core/index.js';
+import { errorLine } from '../errors.js';
 import { type FileIO, locationJoin } from '../io/file-io.js';
 import { metadataParse, metadataStringify, type TableMetadata } from '../metadata/table-metadata.js';
 import { metadataVersionOf } from '../metadata/table-update.js';
@@ -33,7 +36,11 @@ export async function metadataFileRead(io: FileIO, location: string): Promise<Ta
   return metadataParse(decoder.decode(await io.read(location)), location);
 }
 
-/** Publishes the committed metadata for path-based readers (`vN.metadata.json` + `version-hint.text`). */
+/**
+ * Publishes the committed metadata for path-based readers (`vN.metadata.json` + `version-hint.text`). Only
+ * a missing hint is "no hint yet": a hint that cannot be read may be ahead of this version, so it is left
+ * as it is and the read error is thrown.
+ */
 export async function versionHintWrite(
   io: FileIO,
   metadataLocation: string,
@@ -41,13 +48,42 @@ export async function versionHintWrite(
 ): Promise<void> {
   const n = Math.max(1, metadataVersionOf(metadataLocation));
   const dir = locationJoin(metadata.location, 'metadata');
+  const hint = locationJoin(dir, 'version-hint.text');
   await io.write(locationJoin(dir, `v${n}.metadata.json`), encoder.encode(metadataStringify(metadata)));
   // never move the hint backwards (a slower committer may publish after a faster one)
+  let current: number | undefined;
   try {
-    const cur = Number.parseInt(decoder.decode(await io.read(locationJoin(dir, 'version-hint.text'))), 10);
-    if (Number.isFinite(cur) && cur > n) return;
-  } catch {
-    // no hint yet
+    current = Number.parseInt(decoder.decode(await io.read(hint)), 10);
+  } catch (e) {
+    if (!(isDatamoveError(e) && e.kind === 'NotFound')) {
+      throw isDatamoveError(e)
+        ? e
+        : new DatamoveError('Unexpected', `iceberg: ${hint}: cannot read the version hint: ${errorLine(e)}`, {
+            context: { uri: hint },
+            cause: e,
+          });
+    }
   }
-  await io.write(locationJoin(dir, 'version-hint.text'), encoder.encode(String(n)));
+  if (current !== undefined && Number.isFinite(current) && current > n) return;
+  await io.write(hint, encoder.encode(String(n)));
+}
+
+/**
+ * `versionHintWrite` after a swap that succeeded. The catalog already points at the new metadata, so a
+ * failure here does not fail the caller; it goes to `warn` (path readers keep seeing the previous version
+ * until a later commit publishes).
+ */
+export async function versionHintPublish(
+  io: FileIO,
+  metadataLocation: string,
+  metadata: TableMetadata,
+  warn: (message: string) => void,
+): Promise<void> {
+  try {
+    await versionHintWrite(io, metadataLocation, metadata);
+  } catch (e) {
+    warn(
+      `iceberg: ${metadataLocation} is committed, but its version hint for path readers was not published: ${errorLine(e)}`,
+    );
+  }
 }

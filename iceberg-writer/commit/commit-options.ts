@@ -2,6 +2,7 @@
  * Options of a commit, validated with zod (`CommitOptions` → frozen `ResolvedCommitOptions`).
  */
 import { z } from 'zod';
+import { optionsInvalid } from '../errors.js';
 
 export const commitOptionsSchema = z
   .object({
@@ -38,10 +39,7 @@ export type ResolvedCommitOptions = Readonly<
 
 export function commitOptionsResolve(input: unknown, path = 'commit'): ResolvedCommitOptions {
   const r = commitOptionsSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new TypeError(`${path}.${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   return Object.freeze({
     ...r.data,
     maxAttempts: r.data.maxAttempts ?? 10,

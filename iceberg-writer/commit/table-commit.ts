@@ -5,14 +5,21 @@
  * Shape: manifests of the new files are written once; each attempt refreshes the table, checks the run id
  * (idempotency), writes a manifest list (new manifests + the parent's, or for `overwrite` + manifests that
  * mark every parent file DELETED) and asks the catalog to swap with `assert-table-uuid` and
- * `assert-ref-snapshot-id main`. Conflicts retry with jittered exponential backoff; an unknown commit state
- * is resolved by looking for the run id, else reported (and recorded in a marker file that makes
- * `tableClean` refuse to run) — never retried blindly, never cleaned up.
+ * `assert-ref-snapshot-id main`. Conflicts retry with jittered exponential backoff (a table replaced under
+ * the same name — another uuid — is not retried: the files were written for the old one); an unknown commit
+ * state is resolved by looking for the run id, else reported (and recorded in a marker file that makes
+ * `tableClean` refuse to run) — never retried blindly, never cleaned up (commit-unknown.ts). The clock, the
+ * backoff's sleep and jitter, and warnings come from `CommitHooks`.
  */
 import { randomUUID } from 'node:crypto';
 import { DatamoveError, isDatamoveError } from '../../core/index.js';
-import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.js';
-import { versionHintWrite } from '../catalog/metadata-file.js';
+import {
+  type Catalog,
+  type LoadedTable,
+  type TableIdentifier,
+  tableIdentifierString,
+} from '../catalog/catalog.js';
+import { versionHintPublish } from '../catalog/metadata-file.js';
 import { type FileIO, locationJoin } from '../io/file-io.js';
 import { type DataFile, ENTRY_ADDED, ENTRY_DELETED, type ManifestEntry } from '../manifest/data-file.js';
 import {
@@ -31,12 +38,12 @@ import {
   type TableMetadata,
 } from '../metadata/table-metadata.js';
 import type { TableRequirement, TableUpdate } from '../metadata/table-update.js';
+import { type CommitHooks, commitHooksResolve } from './commit-hooks.js';
 import { commitOptionsResolve, type ResolvedCommitOptions } from './commit-options.js';
+import { commitUnknownResolve } from './commit-unknown.js';
 
 /** Summary key holding the run id. */
 export const RUN_ID_KEY = 'datamove.run-id';
-/** Prefix of the marker files left when a commit state is unknown. */
-export const UNKNOWN_MARKER_PREFIX = 'datamove-commit-unknown-';
 
 export interface CommitResult {
   readonly snapshotId: bigint;
@@ -51,8 +58,6 @@ export interface CommitResult {
 export function snapshotOfRun(m: TableMetadata, runId: string): Snapshot | undefined {
   return m.snapshots.find((s) => s.summary[RUN_ID_KEY] === runId);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Live (not deleted) entries of a snapshot's data manifests, with inherited sequence numbers made explicit. */
 export async function snapshotEntries(
@@ -133,15 +138,18 @@ function summaryOf(
 
 /**
  * Commits `files` (written by a `DataWriter` for the table's current schema and default spec) as one
- * snapshot on branch main. Idempotent on `options.runId`.
+ * snapshot on branch main. Idempotent on `options.runId`. `hooks`: the clock, sleep, jitter and warnings
+ * (defaults: the wall clock, a timer, `Math.random`, a process warning).
  */
 export async function icebergCommit(
   catalog: Catalog,
   id: TableIdentifier,
   files: readonly DataFile[],
   options: unknown,
+  hooks: CommitHooks = {},
 ): Promise<CommitResult> {
   const o = commitOptionsResolve(options);
+  const h = commitHooksResolve(hooks);
   const io = catalog.io;
   let table = await catalog.loadTable(id);
   const done = (t: LoadedTable, s: Snapshot, attempts: number, already: boolean): CommitResult => ({
@@ -153,6 +161,7 @@ export async function icebergCommit(
   });
   const existing = snapshotOfRun(table.metadata, o.runId);
   if (existing !== undefined) return done(table, existing, 0, true);
+  const tableUuid = table.metadata['table-uuid'];
 
   const commitId = randomUUID();
   const snapshotId = snapshotIdNew();
@@ -187,6 +196,7 @@ export async function icebergCommit(
       table = await catalog.loadTable(id);
       const prior = snapshotOfRun(table.metadata, o.runId);
       if (prior !== undefined) return done(table, prior, attempt - 1, true);
+      if (table.metadata['table-uuid'] !== tableUuid) throw replaced(id, o.runId, tableUuid, table.metadata);
     }
     const m = table.metadata;
     const parent = metadataSnapshot(m);
@@ -240,7 +250,7 @@ export async function icebergCommit(
       'snapshot-id': snapshotId,
       ...(parent ? { 'parent-snapshot-id': parent['snapshot-id'] } : {}),
       'sequence-number': Number(seq),
-      'timestamp-ms': Math.max(Date.now(), (parent?.['timestamp-ms'] ?? 0) + 1),
+      'timestamp-ms': Math.max(h.now(), (parent?.['timestamp-ms'] ?? 0) + 1),
       'manifest-list': listPath,
       summary: summaryOf(o, files, deleted, manifests, parent),
       'schema-id': schema['schema-id'],
@@ -255,44 +265,48 @@ export async function icebergCommit(
     ];
     try {
       const committed = await catalog.commitTable(id, requirements, updates);
-      await versionHintWrite(io, committed.metadataLocation, committed.metadata).catch(() => undefined);
+      await versionHintPublish(io, committed.metadataLocation, committed.metadata, h.warn);
+      // lists of earlier attempts: nothing references them, and `table clean` removes any left behind
       for (const p of writtenLists) if (p !== listPath) await io.delete(p).catch(() => undefined);
       return done(committed, snapshot, attempt, false);
     } catch (e) {
       if (!isDatamoveError(e)) throw e;
       if (e.kind === 'CommitConflict' && e.retryable) {
-        await io.delete(listPath).catch(() => undefined);
+        await io.delete(listPath).catch(() => undefined); // unreferenced, as above
         const backoff = Math.min(o.maxBackoffMs, o.baseBackoffMs * 2 ** (attempt - 1));
-        await sleep(backoff / 2 + Math.random() * (backoff / 2));
+        await h.sleep(backoff / 2 + h.random() * (backoff / 2));
         continue;
       }
-      if (e.kind === 'CommitStateUnknown') {
-        // did it land? look for our run id before reporting
-        for (let i = 0; i < 3; i++) {
-          try {
-            const t = await catalog.loadTable(id);
-            const s = snapshotOfRun(t.metadata, o.runId);
-            if (s !== undefined) return done(t, s, attempt, false);
-            break;
-          } catch {
-            await sleep(o.baseBackoffMs);
-          }
-        }
-        await io
-          .write(
-            locationJoin(metaDir, `${UNKNOWN_MARKER_PREFIX}${commitId}.json`),
-            new TextEncoder().encode(
-              JSON.stringify({ runId: o.runId, snapshotId: String(snapshotId), at: Date.now() }),
-            ),
-          )
-          .catch(() => undefined);
-      }
-      throw e;
+      if (e.kind !== 'CommitStateUnknown') throw e;
+      const landed = await commitUnknownResolve(
+        catalog,
+        id,
+        e,
+        {
+          runId: o.runId,
+          commitId,
+          snapshotId,
+          metaDir,
+          retryMs: o.baseBackoffMs,
+          find: (t) => snapshotOfRun(t, o.runId),
+        },
+        h,
+      );
+      return done(landed.table, landed.snapshot, attempt, false);
     }
   }
   throw new DatamoveError(
     'CommitConflict',
     `iceberg: commit of run ${o.runId} gave up after ${o.maxAttempts} conflicting attempts`,
     { context: { runId: o.runId, attempts: o.maxAttempts }, retryable: true },
+  );
+}
+
+function replaced(id: TableIdentifier, runId: string, uuid: string, now: TableMetadata): DatamoveError {
+  const table = tableIdentifierString(id);
+  return new DatamoveError(
+    'CommitConflict',
+    `iceberg: table ${table} was replaced while run ${runId} was committing (table uuid ${uuid}, now ${now['table-uuid']}); its files were written for the old table, so the commit is not retried`,
+    { context: { table, runId, uuid, now: now['table-uuid'] } },
   );
 }

@@ -42,6 +42,22 @@ const conflict = (what: string): DatamoveError =>
     context: { reason: what },
   });
 
+/**
+ * The requirements that compare one number of the metadata with one of the request: the metadata field,
+ * the request field, and what a conflict message calls it.
+ */
+const NUMBER_REQUIREMENTS = {
+  'assert-last-assigned-field-id': ['last-column-id', 'last-assigned-field-id', 'last-column-id'],
+  'assert-current-schema-id': ['current-schema-id', 'current-schema-id', 'current schema'],
+  'assert-last-assigned-partition-id': [
+    'last-partition-id',
+    'last-assigned-partition-id',
+    'last-partition-id',
+  ],
+  'assert-default-spec-id': ['default-spec-id', 'default-spec-id', 'default spec'],
+  'assert-default-sort-order-id': ['default-sort-order-id', 'default-sort-order-id', 'default sort order'],
+} as const satisfies Record<string, readonly [keyof TableMetadata, string, string]>;
+
 /** Throws a retryable CommitConflict naming the first requirement `base` does not meet. */
 export function requirementsCheck(
   base: TableMetadata | undefined,
@@ -53,47 +69,26 @@ export function requirementsCheck(
       continue;
     }
     if (base === undefined) throw conflict(`${r.type} on a table that does not exist`);
-    switch (r.type) {
-      case 'assert-table-uuid':
-        if (base['table-uuid'] !== r.uuid)
-          throw conflict(`table uuid is ${base['table-uuid']}, expected ${r.uuid}`);
-        break;
-      case 'assert-ref-snapshot-id': {
-        const cur = base.refs[r.ref]?.['snapshot-id'] ?? null;
-        const want = r['snapshot-id'] === null ? null : BigInt(r['snapshot-id']);
-        if (cur !== want)
-          throw conflict(`branch ${r.ref} is at snapshot ${cur ?? 'none'}, expected ${want ?? 'none'}`);
-        break;
-      }
-      case 'assert-last-assigned-field-id':
-        if (base['last-column-id'] !== r['last-assigned-field-id'])
-          throw conflict(
-            `last-column-id is ${base['last-column-id']}, expected ${r['last-assigned-field-id']}`,
-          );
-        break;
-      case 'assert-current-schema-id':
-        if (base['current-schema-id'] !== r['current-schema-id'])
-          throw conflict(
-            `current schema is ${base['current-schema-id']}, expected ${r['current-schema-id']}`,
-          );
-        break;
-      case 'assert-last-assigned-partition-id':
-        if (base['last-partition-id'] !== r['last-assigned-partition-id'])
-          throw conflict(
-            `last-partition-id is ${base['last-partition-id']}, expected ${r['last-assigned-partition-id']}`,
-          );
-        break;
-      case 'assert-default-spec-id':
-        if (base['default-spec-id'] !== r['default-spec-id'])
-          throw conflict(`default spec is ${base['default-spec-id']}, expected ${r['default-spec-id']}`);
-        break;
-      case 'assert-default-sort-order-id':
-        if (base['default-sort-order-id'] !== r['default-sort-order-id'])
-          throw conflict(
-            `default sort order is ${base['default-sort-order-id']}, expected ${r['default-sort-order-id']}`,
-          );
-        break;
+    if (r.type === 'assert-table-uuid') {
+      if (base['table-uuid'] !== r.uuid)
+        throw conflict(`table uuid is ${base['table-uuid']}, expected ${r.uuid}`);
+      continue;
     }
+    if (r.type === 'assert-ref-snapshot-id') {
+      const cur = base.refs[r.ref]?.['snapshot-id'] ?? null;
+      const want = r['snapshot-id'] === null ? null : BigInt(r['snapshot-id']);
+      if (cur !== want)
+        throw conflict(`branch ${r.ref} is at snapshot ${cur ?? 'none'}, expected ${want ?? 'none'}`);
+      continue;
+    }
+    if (!Object.hasOwn(NUMBER_REQUIREMENTS, r.type)) {
+      throw new DatamoveError('InvalidArgument', `iceberg: unknown table requirement ${String(r.type)}`, {
+        context: { requirement: String(r.type) },
+      });
+    }
+    const [field, wanted, what] = NUMBER_REQUIREMENTS[r.type];
+    const want = (r as unknown as Record<string, unknown>)[wanted];
+    if (base[field] !== want) throw conflict(`${what} is ${base[field]}, expected ${want}`);
   }
 }
 

@@ -7,8 +7,10 @@
 import { DatamoveError } from '../../core/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { tableIdentifierString } from '../catalog/catalog.js';
-import { versionHintWrite } from '../catalog/metadata-file.js';
-import { RUN_ID_KEY, snapshotEntries, UNKNOWN_MARKER_PREFIX } from '../commit/table-commit.js';
+import { versionHintPublish } from '../catalog/metadata-file.js';
+import { warningEmit } from '../commit/commit-hooks.js';
+import { UNKNOWN_MARKER_PREFIX } from '../commit/commit-unknown.js';
+import { RUN_ID_KEY, snapshotEntries } from '../commit/table-commit.js';
 import { locationJoin } from '../io/file-io.js';
 import type { DataFile } from '../manifest/data-file.js';
 import { manifestListRead } from '../manifest/manifest-file.js';
@@ -127,11 +129,12 @@ export async function tableFilesAt(
   return { snapshot: info(metadata, snap), files: entries.map((e) => e.dataFile) };
 }
 
-/** Points main back at an earlier snapshot (by id or time). */
+/** Points main back at an earlier snapshot (by id or time). `warn`: see `CommitHooks`. */
 export async function tableRollback(
   catalog: Catalog,
   id: TableIdentifier,
   sel: SnapshotSelector,
+  options: { readonly warn?: (message: string) => void } = {},
 ): Promise<{ from: string | null; to: string }> {
   const t = await catalog.loadTable(id);
   const target = snapshotSelect(t.metadata, sel);
@@ -151,15 +154,28 @@ export async function tableRollback(
       },
     ],
   );
-  await versionHintWrite(catalog.io, committed.metadataLocation, committed.metadata).catch(() => undefined);
+  await versionHintPublish(
+    catalog.io,
+    committed.metadataLocation,
+    committed.metadata,
+    options.warn ?? warningEmit,
+  );
   return { from: cur === undefined ? null : String(cur['snapshot-id']), to: String(target['snapshot-id']) };
 }
 
-/** Removes snapshots older than `olderThanMs` (keeping the current one and `retainLast` most recent). */
+/**
+ * Removes snapshots older than `olderThanMs` before `now` (default: the wall clock), keeping every
+ * referenced one and the `retainLast` most recent. `warn`: see `CommitHooks`.
+ */
 export async function tableExpireSnapshots(
   catalog: Catalog,
   id: TableIdentifier,
-  options: { readonly olderThanMs: number; readonly retainLast?: number; readonly now?: number },
+  options: {
+    readonly olderThanMs: number;
+    readonly retainLast?: number;
+    readonly now?: number;
+    readonly warn?: (message: string) => void;
+  },
 ): Promise<{ expired: string[] }> {
   const t = await catalog.loadTable(id);
   const now = options.now ?? Date.now();
@@ -177,7 +193,12 @@ export async function tableExpireSnapshots(
     [{ type: 'assert-table-uuid', uuid: t.metadata['table-uuid'] }],
     [{ action: 'remove-snapshots', 'snapshot-ids': expired }],
   );
-  await versionHintWrite(catalog.io, committed.metadataLocation, committed.metadata).catch(() => undefined);
+  await versionHintPublish(
+    catalog.io,
+    committed.metadataLocation,
+    committed.metadata,
+    options.warn ?? warningEmit,
+  );
   return { expired: expired.map(String) };
 }
 

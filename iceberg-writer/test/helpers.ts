@@ -1,6 +1,7 @@
 /**
  * Test helpers: temporary warehouses, a static HTTP server over a folder (for icebird, which reads by
- * URL), and reading a table's ids at a snapshot.
+ * URL), a SQLite catalog holding one empty table, writing a table's data files, reading a table's ids at a snapshot, and catalogs and FileIOs with
+ * some calls replaced (fault injection).
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -10,8 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
+import { type SqlCatalog, sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
+import { LocalFileIO } from '../io/local/local-file-io.js';
+import type { DataFile } from '../manifest/data-file.js';
 import { type SnapshotSelector, tableFilesAt } from '../table/table-ops.js';
+import { DataWriter } from '../write/data-writer.js';
 
 export async function tempDir(
   prefix = 'dm-iceberg-',
@@ -81,4 +87,53 @@ export function duplicates(ids: readonly number[]): number[] {
   const dup = new Set<number>();
   for (const i of ids) (seen.has(i) ? dup : seen).add(i);
   return [...dup];
+}
+
+/** A SQLite catalog in a new temporary folder holding one empty table `id` of the narrow preset. */
+export async function sqliteTableOpen(
+  id: TableIdentifier,
+  prefix: string,
+): Promise<{ catalog: SqlCatalog; close(): Promise<void> }> {
+  const dir = await tempDir(prefix);
+  const catalog = await sqlCatalogOpen(
+    { uri: `sqlite:${dir.path}/catalog.db`, warehouse: `${dir.path}/wh` },
+    new LocalFileIO(),
+  );
+  await catalog.createTable(id, { schema: NARROW_SCHEMA });
+  return {
+    catalog,
+    async close() {
+      await catalog.close();
+      await dir.cleanup();
+    },
+  };
+}
+
+/** Writes `n` rows of the narrow preset (ids from `start`) into a table's location; the files to commit. */
+export async function filesWrite(
+  catalog: Catalog,
+  id: TableIdentifier,
+  start: number,
+  n: number,
+): Promise<DataFile[]> {
+  const t = await catalog.loadTable(id);
+  const w = new DataWriter({
+    io: catalog.io,
+    location: t.metadata.location,
+    schema: NARROW_SCHEMA,
+    spec: t.metadata['partition-specs'][0]!,
+  });
+  await w.write(narrowBatch(n, start));
+  return w.close();
+}
+
+/** `inner` (a catalog, a FileIO) with the members in `over` replaced; the others still reach `inner`. */
+export function replaced<T extends object>(inner: T, over: Partial<T>): T {
+  return new Proxy(inner, {
+    get(target, key) {
+      if (key in over) return over[key as keyof T];
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
 }

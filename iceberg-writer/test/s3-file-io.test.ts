@@ -7,15 +7,14 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EmbeddedS3, embeddedS3Start, NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
+import { type EmbeddedS3, embeddedS3Start, NARROW_SCHEMA } from '../../infra/index.js';
 import { s3ClientCreate, s3OptionsResolve } from '../../storage/index.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { icebergCommit } from '../commit/table-commit.js';
 import { S3FileIO } from '../io/s3/s3-file-io.js';
 import { metadataSnapshot } from '../metadata/table-metadata.js';
 import { tableClean, tableFilesAt } from '../table/table-ops.js';
-import { DataWriter } from '../write/data-writer.js';
-import { duplicates, tableReadIds, tempDir } from './helpers.js';
+import { duplicates, filesWrite, tableReadIds, tempDir } from './helpers.js';
 
 const BUCKET = 'warehouse';
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -123,16 +122,8 @@ describe('a table in an s3:// warehouse', () => {
     const created = await catalog.createTable(id, { schema: NARROW_SCHEMA });
     expect(created.metadata.location).toBe(`s3://${BUCKET}/wh/ks/events`);
     expect(created.metadataLocation).toMatch(/^s3:\/\/warehouse\/wh\/ks\/events\/metadata\/00000-/);
-    const run = async (start: number, n: number, runId: string, mode: 'append' | 'overwrite') => {
-      const w = new DataWriter({
-        io: catalog.io,
-        location: created.metadata.location,
-        schema: NARROW_SCHEMA,
-        spec: created.metadata['partition-specs'][0]!,
-      });
-      await w.write(narrowBatch(n, start));
-      return icebergCommit(catalog, id, await w.close(), { mode, runId });
-    };
+    const run = async (start: number, n: number, runId: string, mode: 'append' | 'overwrite') =>
+      icebergCommit(catalog, id, await filesWrite(catalog, id, start, n), { mode, runId });
     const r1 = await run(0, 1000, 'r1', 'append');
     await run(1000, 500, 'r2', 'append');
     const ids = await tableReadIds(catalog, id);

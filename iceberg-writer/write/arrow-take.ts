@@ -32,8 +32,8 @@ function takeValidity(data: arrow.Data, idx: Int32Array): { bitmap: Uint8Array |
   return { bitmap: nulls === 0 ? undefined : out, nulls };
 }
 
-/** Expands list offsets into child indices for the gathered rows; returns new offsets too. */
-function expandOffsets(offsets: Int32Array, idx: Int32Array): { offsets: Int32Array; child: Int32Array } {
+/** The offsets of rows `idx` gathered in that order (the last one is the total length). */
+function gatherOffsets(offsets: Int32Array, idx: Int32Array): Int32Array {
   const out = new Int32Array(idx.length + 1);
   let total = 0;
   for (let i = 0; i < idx.length; i++) {
@@ -41,7 +41,13 @@ function expandOffsets(offsets: Int32Array, idx: Int32Array): { offsets: Int32Ar
     total += offsets[r + 1]! - offsets[r]!;
     out[i + 1] = total;
   }
-  const child = new Int32Array(total);
+  return out;
+}
+
+/** Expands list offsets into child indices for the gathered rows; returns new offsets too. */
+function expandOffsets(offsets: Int32Array, idx: Int32Array): { offsets: Int32Array; child: Int32Array } {
+  const out = gatherOffsets(offsets, idx);
+  const child = new Int32Array(out[idx.length]!);
   let p = 0;
   for (let i = 0; i < idx.length; i++) {
     const r = idx[i]!;
@@ -68,14 +74,8 @@ export function arrowTake(data: arrow.Data, idx: Int32Array): arrow.Data {
   if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) {
     const offsets = data.valueOffsets as Int32Array;
     const values = data.values as Uint8Array;
-    const outOffsets = new Int32Array(idx.length + 1);
-    let total = 0;
-    for (let i = 0; i < idx.length; i++) {
-      const r = idx[i]!;
-      total += offsets[r + 1]! - offsets[r]!;
-      outOffsets[i + 1] = total;
-    }
-    const out = new Uint8Array(total);
+    const outOffsets = gatherOffsets(offsets, idx);
+    const out = new Uint8Array(outOffsets[idx.length]!);
     for (let i = 0; i < idx.length; i++) {
       const r = idx[i]!;
       out.set(values.subarray(offsets[r]!, offsets[r + 1]!), outOffsets[i]!);

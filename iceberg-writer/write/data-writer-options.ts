@@ -2,6 +2,7 @@
  * Options of the data file writer, validated with zod (`DataWriterOptions` → frozen `ResolvedDataWriterOptions`).
  */
 import { z } from 'zod';
+import { optionsInvalid } from '../errors.js';
 
 export const dataWriterOptionsSchema = z
   .object({
@@ -23,10 +24,7 @@ export const DEFAULT_TARGET_FILE_SIZE = 256 * 1024 * 1024;
 
 export function dataWriterOptionsResolve(input: unknown = {}, path = 'writer'): ResolvedDataWriterOptions {
   const r = dataWriterOptionsSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new TypeError(`${path}.${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   return Object.freeze({
     targetFileSizeBytes: r.data.targetFileSizeBytes ?? DEFAULT_TARGET_FILE_SIZE,
     rowGroupRows: r.data.rowGroupRows ?? 1_048_576,

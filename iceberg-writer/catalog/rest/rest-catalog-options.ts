@@ -2,6 +2,7 @@
  * Options of the REST catalog client, validated with zod (`RestCatalogOptions` → frozen resolved options).
  */
 import { z } from 'zod';
+import { optionsInvalid } from '../../errors.js';
 
 export const restCatalogOptionsSchema = z
   .object({
@@ -41,10 +42,7 @@ export interface ResolvedRestCatalogOptions {
 
 export function restCatalogOptionsResolve(input: unknown, path = 'catalog'): ResolvedRestCatalogOptions {
   const r = restCatalogOptionsSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new TypeError(`${path}.${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   const uri = r.data.uri.replace(/\/+$/, '');
   return Object.freeze({
     name: r.data.name ?? 'rest',

@@ -8,6 +8,7 @@
  * state unknown (CommitStateUnknown, never retried blindly).
  */
 import { DatamoveError } from '../../../core/index.js';
+import { errorLine, fetchFailureText } from '../../errors.js';
 import type { FileIO } from '../../io/file-io.js';
 import { jsonParseWithIds, jsonStringifyWithIds, metadataParse } from '../../metadata/table-metadata.js';
 import type { TableRequirement, TableUpdate } from '../../metadata/table-update.js';
@@ -19,6 +20,7 @@ import {
   tableIdentifierString,
   tableNotFound,
 } from '../catalog.js';
+import { catalogUriRedact } from '../catalog-open-options.js';
 import { type ResolvedRestCatalogOptions, restCatalogOptionsResolve } from './rest-catalog-options.js';
 
 const UNKNOWN_STATUSES = new Set([500, 502, 503, 504]);
@@ -105,12 +107,23 @@ export class RestCatalog implements Catalog {
         ...(body === undefined ? {} : { body: jsonStringifyWithIds(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-    let res = await send();
-    if (res.status === 401 && this.options.credential !== undefined) {
-      await this.#authenticate();
-      res = await send();
+    try {
+      let res = await send();
+      if (res.status === 401 && this.options.credential !== undefined) {
+        await this.#authenticate();
+        res = await send();
+      }
+      return { status: res.status, text: await res.text() };
+    } catch (e) {
+      if (e instanceof DatamoveError) throw e;
+      // no answer (refused, reset, DNS, timeout): for a commit, the state is unknown (commitTable)
+      const reason = fetchFailureText(e);
+      throw new DatamoveError(
+        'Unexpected',
+        `iceberg: REST ${method} ${path}: no answer from ${catalogUriRedact(this.options.uri)}: ${reason}`,
+        { context: { reason }, cause: e },
+      );
     }
-    return { status: res.status, text: await res.text() };
   }
 
   #error(status: number, text: string, what: string): DatamoveError {
@@ -225,7 +238,7 @@ export class RestCatalog implements Catalog {
     } catch (e) {
       throw new DatamoveError(
         'CommitStateUnknown',
-        `iceberg: commit of ${table}: request failed (${(e as Error).message}); state unknown`,
+        `iceberg: commit of ${table}: request failed (${e instanceof DatamoveError ? (e.context.reason ?? e.message) : errorLine(e)}); state unknown`,
         {
           context: { table },
           cause: e,

@@ -2,6 +2,7 @@
  * Options of the SQL catalog, validated with zod (`SqlCatalogOptions` → frozen `ResolvedSqlCatalogOptions`).
  */
 import { z } from 'zod';
+import { optionsInvalid } from '../../errors.js';
 
 export const sqlCatalogOptionsSchema = z
   .object({
@@ -30,10 +31,7 @@ export const SQL_CATALOG_DEFAULT_URI = 'sqlite:./.datamove/catalog.db';
 
 export function sqlCatalogOptionsResolve(input: unknown, path = 'catalog'): ResolvedSqlCatalogOptions {
   const r = sqlCatalogOptionsSchema.safeParse(input);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new TypeError(`${path}.${issue.path.join('.')}: ${issue.message}`);
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   return Object.freeze({
     name: r.data.name ?? 'datamove',
     uri: r.data.uri ?? SQL_CATALOG_DEFAULT_URI,

@@ -9,7 +9,8 @@
  * compare-and-set `UPDATE … WHERE metadata_location = <old>`: 0 rows is a conflict (our metadata file is
  * removed, nothing references it); an error during the UPDATE leaves the state unknown.
  */
-import { DatamoveError, isDatamoveError } from '../../../core/index.js';
+import { DatamoveError } from '../../../core/index.js';
+import { errorLine } from '../../errors.js';
 import type { FileIO } from '../../io/file-io.js';
 import { locationJoin } from '../../io/file-io.js';
 import { metadataNew } from '../../metadata/table-metadata.js';
@@ -29,7 +30,7 @@ import {
 } from '../catalog.js';
 import { metadataFileRead, metadataFileWrite } from '../metadata-file.js';
 import { sqlCatalogOptionsResolve } from './sql-catalog-options.js';
-import type { SqlDriver } from './sql-driver.js';
+import { type SqlDriver, sqlDriverTyped } from './sql-driver.js';
 
 const CREATE_TABLES = `CREATE TABLE IF NOT EXISTS iceberg_tables (
   catalog_name VARCHAR(255) NOT NULL,
@@ -58,7 +59,7 @@ export async function sqlCatalogOpen(options: unknown, io: FileIO): Promise<SqlC
     const { postgresDriverOpen } = await import('./postgres-driver.js');
     driver = postgresDriverOpen(o.uri);
   }
-  const catalog = new SqlCatalog(o.name, o.warehouse, driver, io);
+  const catalog = new SqlCatalog(o.name, o.warehouse, sqlDriverTyped(driver), io);
   await catalog.initialize();
   return catalog;
 }
@@ -193,10 +194,10 @@ export class SqlCatalog implements Catalog {
         [loc, base.metadataLocation, this.name, id.namespace.join('.'), id.name, base.metadataLocation],
       );
     } catch (e) {
-      if (isDatamoveError(e)) throw e;
+      // whatever the database said, the UPDATE may have applied
       throw new DatamoveError(
         'CommitStateUnknown',
-        `iceberg: commit of ${tableIdentifierString(id)} to ${loc}: the catalog update failed and may or may not have applied`,
+        `iceberg: commit of ${tableIdentifierString(id)} to ${loc}: the catalog update failed and may or may not have applied (${e instanceof DatamoveError ? (e.context.reason ?? e.message) : errorLine(e)})`,
         { context: { table: tableIdentifierString(id), metadata: loc }, cause: e },
       );
     }

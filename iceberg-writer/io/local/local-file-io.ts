@@ -1,14 +1,18 @@
 /**
  * `FileIO` over a local folder. URIs are `file:///abs/path` or absolute paths. Writes go to a temporary
  * sibling and are renamed into place, so a crash never leaves a partial data or metadata file under its
- * final name (the temporary files are what `table clean` removes).
+ * final name (the temporary files are what `table clean` removes). Every failure is a `DatamoveError`: a
+ * missing file `NotFound`, any other (permissions, a full disk, a folder where a file was expected)
+ * `Unexpected`, never retryable and never taken for "missing" — `exists` and `list` answer "no" and "none"
+ * only for a path that is not there.
  */
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DatamoveError } from '../../../core/index.js';
+import { DatamoveError, isDatamoveError } from '../../../core/index.js';
+import { errorLine } from '../../errors.js';
 import type { FileInfo, FileIO } from '../file-io.js';
 
 export interface LocalFileIOOptions {
@@ -17,6 +21,23 @@ export interface LocalFileIOOptions {
    * whose location is an HTTP URL can be written locally and read by HTTP-only readers.
    */
   readonly prefix?: { readonly uri: string; readonly path: string };
+}
+
+const codeOf = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | undefined)?.code;
+
+/** Not there: the path, or a folder on its way, does not exist. */
+const isMissing = (e: unknown): boolean => codeOf(e) === 'ENOENT' || codeOf(e) === 'ENOTDIR';
+
+/** A failed file system call on `uri` as a `DatamoveError`. */
+function localError(e: unknown, operation: string, uri: string): DatamoveError {
+  if (isDatamoveError(e)) return e;
+  if (codeOf(e) === 'ENOENT') {
+    return new DatamoveError('NotFound', `iceberg: ${uri} not found`, { context: { uri }, cause: e });
+  }
+  return new DatamoveError('Unexpected', `iceberg: ${operation} ${uri}: ${errorLine(e)}`, {
+    context: { uri, operation, code: codeOf(e) },
+    cause: e,
+  });
 }
 
 /** Local-folder FileIO. */
@@ -54,27 +75,29 @@ export class LocalFileIO implements FileIO {
     try {
       return await readFile(this.pathOf(uri));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new DatamoveError('NotFound', `iceberg: ${uri} not found`, { context: { uri }, cause: e });
-      }
-      throw e;
+      throw localError(e, 'read', uri);
     }
   }
 
   async write(uri: string, bytes: Uint8Array): Promise<void> {
     const path = this.pathOf(uri);
-    await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${randomUUID()}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomUUID()}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    } catch (e) {
+      throw localError(e, 'write', uri);
+    }
   }
 
   async exists(uri: string): Promise<boolean> {
     try {
       await stat(this.pathOf(uri));
       return true;
-    } catch {
-      return false;
+    } catch (e) {
+      if (isMissing(e)) return false;
+      throw localError(e, 'stat', uri);
     }
   }
 
@@ -88,14 +111,21 @@ export class LocalFileIO implements FileIO {
       let entries: import('node:fs').Dirent[];
       try {
         entries = await readdir(d, { withFileTypes: true });
-      } catch {
-        return;
+      } catch (e) {
+        if (isMissing(e)) return;
+        throw localError(e, 'list', prefix);
       }
       for (const e of entries) {
         const p = join(d, e.name);
         if (e.isDirectory()) await walk(p);
         else if (e.isFile() && (isDir || p.startsWith(base))) {
-          const s = await stat(p);
+          let s: Awaited<ReturnType<typeof stat>>;
+          try {
+            s = await stat(p);
+          } catch (err) {
+            if (isMissing(err)) continue; // gone since readdir (a temporary file renamed into place)
+            throw localError(err, 'list', prefix);
+          }
           out.push({ uri: this.#uriOf(p, prefix), size: s.size, lastModified: s.mtimeMs });
         }
       }
@@ -105,6 +135,10 @@ export class LocalFileIO implements FileIO {
   }
 
   async delete(uri: string): Promise<void> {
-    await rm(this.pathOf(uri), { force: true });
+    try {
+      await rm(this.pathOf(uri), { force: true });
+    } catch (e) {
+      throw localError(e, 'delete', uri);
+    }
   }
 }

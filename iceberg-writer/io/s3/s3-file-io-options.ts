@@ -5,8 +5,8 @@
  * `S3FileIOOptions` in, frozen `ResolvedS3FileIOOptions` out.
  */
 import { z } from 'zod';
-import { DatamoveError } from '../../../core/index.js';
 import { type ResolvedS3Options, s3OptionsResolve, s3OptionsSchema } from '../../../storage/index.js';
+import { optionsInvalid } from '../../errors.js';
 
 const MiB = 1 << 20;
 
@@ -37,11 +37,7 @@ export const DEFAULT_PART_BYTES = 16 * MiB;
 /** Validates and resolves; `path` names the options in messages (`catalog.s3`). */
 export function s3FileIOOptionsResolve(input: unknown = {}, path = 's3'): ResolvedS3FileIOOptions {
   const r = s3FileIOOptionsSchema.safeParse(input ?? {});
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const where = [path, ...issue.path.map(String)].join('.');
-    throw new DatamoveError('InvalidArgument', `${where}: ${issue.message}`, { context: { field: where } });
-  }
+  if (!r.success) throw optionsInvalid(path, r.error);
   const { partBytes, ...s3 } = r.data;
   return Object.freeze({
     s3: s3OptionsResolve(s3, path),
