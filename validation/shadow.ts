@@ -14,6 +14,7 @@
  */
 
 import { DatamoveError } from '../core/errors.js';
+import { percentText } from '../core/percent.js';
 import { alertSend } from '../decider/alerts.js';
 import type { Controller, PathName } from '../decider/controller.js';
 import { durationMs, type Job, jobConnectorOptions } from '../decider/job-file.js';
@@ -285,7 +286,7 @@ async function shadowRunInner(
         kind: 'discrepancy',
         job: job.name,
         runId: production.runId,
-        message: `shadow: C−M ${report.cMinusM} rows, M−C ${report.mMinusC} rows (similarity ${report.similarity.toFixed(4)}%), category ${categorization.category}; investigation ${investigationId}`,
+        message: `shadow: C−M ${report.cMinusM} rows, M−C ${report.mMinusC} rows (similarity ${percentText(report.similarity, 4)}), category ${categorization.category}; investigation ${investigationId}`,
         time: new Date().toISOString(),
         details: { investigationId, category: categorization.category, ...counts, ...refs },
       },
@@ -302,6 +303,7 @@ async function shadowRunInner(
     job: job.name,
     status: report.equal ? 'equal' : 'different',
     similarity: report.similarity,
+    matched: report.matched,
     ...(investigationId === undefined ? {} : { investigationId }),
     productionPath: productionUsed,
     durationMs: Date.now() - started.getTime(),

@@ -22,7 +22,7 @@ import {
 } from '../table/table-ops.js';
 import { DataWriter } from '../write/data-writer.js';
 import { tempDir } from './helpers.js';
-import { postgresBinDir, postgresServerStart } from './postgres-server.js';
+import { postgresAvailable, postgresServerStart } from './postgres-server.js';
 import { type RestServer, restCatalogServerStart } from './rest-catalog-server.js';
 
 interface Member {
@@ -67,9 +67,13 @@ const MEMBERS: Member[] = [
   },
 ];
 // PostgreSQL: the server in DATAMOVE_TEST_PG, else a throwaway cluster when the Debian packages are
-// installed (.ci/run installs them and sets DATAMOVE_TEST_REQUIRE_PG=1, so CI never skips this member)
+// installed (.ci/run installs them and requires every optional tool, so CI never skips this member)
 const pgUrl = process.env.DATAMOVE_TEST_PG;
-if (pgUrl || postgresBinDir() !== undefined || process.env.DATAMOVE_TEST_REQUIRE_PG === '1') {
+if (
+  postgresAvailable(
+    'the PostgreSQL member of the catalog contract suite (iceberg-writer/test/catalog-contract.test.ts)',
+  )
+) {
   MEMBERS.push({
     name: 'sql (postgresql)',
     async open(dir) {

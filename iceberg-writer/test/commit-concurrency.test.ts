@@ -20,7 +20,7 @@ import {
   commitChildSpawn,
 } from './commit-child-run.js';
 import { duplicates, tableReadIds, tempDir } from './helpers.js';
-import { postgresBinDir, postgresServerStart } from './postgres-server.js';
+import { postgresAvailable, postgresServerStart } from './postgres-server.js';
 import { restCatalogServerStart } from './rest-catalog-server.js';
 
 const PER_PROCESS = 50;
@@ -98,9 +98,9 @@ describe('two processes commit 50 times each to one table', () => {
   });
 
   it.runIf(
-    process.env.DATAMOVE_TEST_PG ||
-      postgresBinDir() !== undefined ||
-      process.env.DATAMOVE_TEST_REQUIRE_PG === '1',
+    postgresAvailable(
+      'the PostgreSQL catalog under concurrent commits (iceberg-writer/test/commit-concurrency.test.ts)',
+    ),
   )('PostgreSQL catalog: 100 snapshots, no lost data files', async () => {
     const server = process.env.DATAMOVE_TEST_PG ? undefined : await postgresServerStart();
     const options = {
