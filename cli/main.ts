@@ -4,7 +4,7 @@
  * trace; unexpected failures print their stack only with DATAMOVE_DEBUG=1.
  */
 import { Command, CommanderError } from 'commander';
-import { isDatamoveError } from '../core/errors.js';
+import { isDatamoveError } from '../core/index.js';
 import { registerBackups } from './commands/backups.js';
 import { registerCompact } from './commands/compact.js';
 import { registerDashboard } from './commands/dashboard.js';

@@ -3,9 +3,9 @@
  * are `reversed`), null before any value; when one prefix is shorter, the bound kind decides where a
  * range tombstone bound sits relative to the rows it covers (ClusteringPrefix.Kind).
  */
-import { cqlCompare } from '../reader/cql/cql-compare.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import { CLUSTERING, type ClusteringValues, type Unfiltered } from '../reader/sstable/unfiltered.js';
+
+import type { CqlType } from '../reader/index.js';
+import { CLUSTERING, type ClusteringValues, cqlCompare, type Unfiltered } from '../reader/index.js';
 
 /** Kind.comparison and Kind.comparedToClustering, by kind ordinal. */
 const KIND_COMPARISON = [0, 0, 0, 1, 2, 3, 3, 3];

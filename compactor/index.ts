@@ -2,6 +2,14 @@
  * The compactor: Cassandra's reconciliation of SSTables (merge, live rows), and at scale the planner
  * (token-range tasks over all replicas of a backup), the worker-pool executor and the Arrow output.
  */
+export {
+  type CqlMappingOptions,
+  cqlMappingOptionsResolve,
+  cqlMappingOptionsSchema,
+  type ResolvedCqlMappingOptions,
+} from './arrow/cql-mapping-options.js';
+export { GrowableArray, Validity } from './arrow/growable.js';
+export { type RawArrowSchema, type RawColumn, rawArrowSchema } from './arrow/raw-arrow-schema.js';
 export type { RawBatchOptions } from './arrow/raw-batch-builder.js';
 export { RawBatchBuilder } from './arrow/raw-batch-builder.js';
 export type {
@@ -12,7 +20,7 @@ export type {
   TaskState,
 } from './execute/compaction-run.js';
 export { compactionRun } from './execute/compaction-run.js';
-export { compactWorkerFile } from './execute/worker-file.js';
+export { compactWorkerFile, sinkModuleFile } from './execute/worker-file.js';
 export type { LiveRow } from './live-rows.js';
 export { partitionLiveRows } from './live-rows.js';
 export { partitionsWhere } from './partition-filter.js';
@@ -57,6 +65,6 @@ export { mergedLiveRows, tableLiveRows } from './table-rows.js';
 export type { ModuleSinkCreate, ModuleSinkTask } from './worker/module-sink.js';
 export { partitionStreamConcat, partitionsInRanges, writtenAtOrBefore } from './worker/stream-filters.js';
 export type { TaskJobContext, TaskProgress, TaskRunHooks, TaskRunResult } from './worker/task-run.js';
-export { compactionTaskRun, taskJobContext } from './worker/task-run.js';
+export { compactionTaskRun, jobTableModel, taskJobContext } from './worker/task-run.js';
 export type { SinkSpec, TaskOutput, TaskSink } from './worker/task-sink.js';
 export { collectingSink, countingSink } from './worker/task-sink.js';

@@ -4,15 +4,17 @@
  * collection deletions), expired TTLs dropped, cells of dropped columns ignored, and a partition that has
  * only a live static row yielding one row with null clustering values.
  */
-import { NOT_READY, type NotReady } from '../reader/sstable/scanner.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+
+import type { TableModel } from '../reader/index.js';
 import {
   type Cell,
   type DeletionTime,
   NO_TIMESTAMP,
   NO_TTL,
+  NOT_READY,
+  type NotReady,
   type Row,
-} from '../reader/sstable/unfiltered.js';
+} from '../reader/index.js';
 import type { MergedPartition, MergedRow } from './partition-merge.js';
 import { cellIsLive, deletionMax } from './reconcile.js';
 

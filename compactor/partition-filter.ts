@@ -2,7 +2,7 @@
  * A partition stream restricted to the partitions a predicate accepts — e.g. the token ranges a node owns,
  * so data a node still holds for ranges it gave away (before `nodetool cleanup`) is never read.
  */
-import type { PartitionStream } from '../reader/sstable/scanner.js';
+import type { PartitionStream } from '../reader/index.js';
 
 export function partitionsWhere(
   stream: PartitionStream,

@@ -14,28 +14,24 @@
  * `nextPartition` / `nextRow` remain for callers that do not care (tests, validation).
  */
 
-import { cqlCompare } from '../reader/cql/cql-compare.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import type { Partitioner, Token } from '../reader/partitioner/partitioner.js';
-import {
-  NOT_READY,
-  type NotReady,
-  type PartitionStream,
-  partitionStreamSync,
-  type SyncPartitionStream,
-} from '../reader/sstable/scanner.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+import type { CqlType, Partitioner, TableModel, Token } from '../reader/index.js';
 import {
   boundIsEnd,
   type Cell,
   type ComplexDeletion,
+  cqlCompare,
   type DeletionTime,
   LIVE,
   MARKER,
+  NOT_READY,
+  type NotReady,
+  type PartitionStream,
+  partitionStreamSync,
   ROW,
   type Row,
+  type SyncPartitionStream,
   type Unfiltered,
-} from '../reader/sstable/unfiltered.js';
+} from '../reader/index.js';
 import { clusteringComparator, type UnfilteredComparator } from './clustering-order.js';
 import {
   cellReconcile,

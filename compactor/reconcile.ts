@@ -3,16 +3,17 @@
  * than one SSTable (db/rows/Cells.java `reconcile`, db/Conflicts.java, db/LivenessInfo.java `supersedes`,
  * db/DeletionTime.java `supersedes`, db/context/CounterContext.java `merge`).
  */
-import { toHex } from '../reader/cql/binary.js';
-import { counterContextShards } from '../reader/cql/counter-context.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
+
+import type { CqlType } from '../reader/index.js';
 import {
   CELL_DELETED,
   type Cell,
+  counterContextShards,
   type DeletionTime,
   NO_DELETION_TIME,
   NO_TTL,
-} from '../reader/sstable/unfiltered.js';
+  toHex,
+} from '../reader/index.js';
 
 /** DeletionTime.supersedes: later markedForDeleteAt, then later localDeletionTime. */
 export function deletionSupersedes(a: DeletionTime, b: DeletionTime): boolean {

@@ -2,11 +2,9 @@
  * Live rows as JSON objects keyed by column name, in `SELECT *` column order (partition key, clustering,
  * then the other columns by name), with the value conventions of the corpus (reader/cql/cql-value.ts).
  */
-import { compositeSplit } from '../reader/cql/cql-compare.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import { cqlMultiCellToJson, cqlValueToJson, type JsonValue } from '../reader/cql/cql-value.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
-import type { Cell } from '../reader/sstable/unfiltered.js';
+
+import type { Cell, CqlType, TableModel } from '../reader/index.js';
+import { compositeSplit, cqlMultiCellToJson, cqlValueToJson, type JsonValue } from '../reader/index.js';
 import type { LiveRow } from './live-rows.js';
 
 export type JsonRow = Record<string, JsonValue>;

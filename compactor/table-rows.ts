@@ -2,11 +2,7 @@
  * The live rows of a table: its SSTables merged (reconciled as Cassandra's read path does), in token order
  * then clustering order, at one reference time.
  */
-import type { CqlType } from '../reader/cql/cql-type.js';
-import type { TableFolder } from '../reader/folder.js';
-import type { Partitioner } from '../reader/partitioner/partitioner.js';
-import type { PartitionStream } from '../reader/sstable/scanner.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+import type { CqlType, Partitioner, PartitionStream, TableFolder, TableModel } from '../reader/index.js';
 import { type LiveRow, partitionLiveRows } from './live-rows.js';
 import { PartitionMerger } from './partition-merge.js';
 

@@ -4,7 +4,7 @@
  * connector and the column — caught here, at the connector boundary, not deep inside the Parquet writer.
  */
 import type * as arrow from 'apache-arrow';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 function mismatch(connector: string, column: string, what: string): DatamoveError {
   return new DatamoveError('InvalidArgument', `connector ${connector}: column ${column} ${what}`, {

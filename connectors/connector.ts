@@ -16,11 +16,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { z } from 'zod';
-import type { SortOrder } from '../iceberg-writer/metadata/table-metadata.js';
-import type { ArrowSchemaOptions } from '../iceberg-writer/schema/arrow-schema.js';
-import type { IcebergSchema } from '../iceberg-writer/schema/iceberg-schema.js';
-import type { PartitionSpec } from '../iceberg-writer/write/partition-spec.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+import type { ArrowSchemaOptions, IcebergSchema, PartitionSpec, SortOrder } from '../iceberg-writer/index.js';
+import type { TableModel } from '../reader/index.js';
 
 /** A source: tables of the backup's keyspace read together. */
 export interface SourceDecl {

@@ -3,6 +3,15 @@
  * table of an abstraction — `raw`, `kv` (Key-Value), `timeseries` (Time-Series) or a module of the user's —
  * and the runner of a connector job (plan, worker passes, one commit).
  */
+
+export { Int64Column, type OutColumn, outBatch, outColumns, VarColumn } from './arrow/out-columns.js';
+export {
+  type ValueMetadata,
+  type ValueProblem,
+  valueDecode,
+  valueDecompress,
+  valueMetadataParse,
+} from './codec/value-metadata.js';
 export type {
   Connector,
   ConnectorIssue,
@@ -13,6 +22,12 @@ export type {
 } from './connector.js';
 export { keyedKey } from './connector.js';
 export { connectorBatchCheck, connectorError } from './connector-check.js';
+export {
+  type CqlColumnMapping,
+  type CqlTableMapping,
+  icebergSchemaFromTable,
+  icebergTypeFromArrow,
+} from './cql-mapping.js';
 export type { KvOptions } from './kv/kv-connector.js';
 export { kvConnector, kvIcebergSchema, kvOptionsSchema } from './kv/kv-connector.js';
 export type { RawOptions } from './raw/raw-connector.js';

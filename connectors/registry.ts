@@ -5,7 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 import type { Connector } from './connector.js';
 import { kvConnector } from './kv/kv-connector.js';
 import { rawConnector } from './raw/raw-connector.js';

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as yamlParse } from 'yaml';
 import { z } from 'zod';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 export const PATHS = ['new', 'legacy'] as const;
 export type PathName = (typeof PATHS)[number];

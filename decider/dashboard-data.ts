@@ -8,7 +8,7 @@
  * per-connector averages mix different jobs; the latest shadow result per job; the open investigations.
  */
 import { existsSync } from 'node:fs';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 import { historyReadOpen, historyTableExists, runPurposeSql, shadowSimilaritySql } from './history-read.js';
 
 export type DashboardPath = 'new' | 'legacy';

@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { percentText } from '../core/percent.js';
+import { percentText } from '../core/index.js';
 import { type DashboardData, type DashboardPath, dashboardData } from './dashboard-data.js';
 
 export type {

@@ -10,7 +10,7 @@
  * with the same run id, a commit whose run id is already in the table is a no-op, and the decider refuses
  * the aborted path's commits (job-run.ts).
  */
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 /** How long a timed-out new path is given to stop before the legacy path starts anyway. */
 export const STOP_WAIT_MS = 5000;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as yamlParse } from 'yaml';
 import { z } from 'zod';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 
 const time = z.union([z.string().min(1), z.number()]);
 const duration = z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, 'must be a duration like 90s, 30m, 2h');

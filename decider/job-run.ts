@@ -7,23 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { compactionPlanFormat } from '../compactor/plan/plan-format.js';
-import {
-  type ConnectorJobPlan,
-  connectorJobPlan,
-  connectorJobRun,
-} from '../connectors/runner/connector-job.js';
-import { abortReasonText } from '../core/cancel.js';
-import { DatamoveError } from '../core/errors.js';
+import { compactionPlanFormat } from '../compactor/index.js';
+import { type ConnectorJobPlan, connectorJobPlan, connectorJobRun } from '../connectors/index.js';
+import { abortReasonText, DatamoveError } from '../core/index.js';
 import {
   type Catalog,
+  catalogOpen,
+  catalogOpenOptionsResolve,
+  type OpenedCatalog,
   type TableIdentifier,
   tableIdentifierString,
-} from '../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
-import { catalogOpenOptionsResolve } from '../iceberg-writer/catalog/catalog-open-options.js';
-import { s3OptionsFromEnv } from '../reader/source/s3/s3-options.js';
-import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
+} from '../iceberg-writer/index.js';
+import type { BackupSourceOpenOptions } from '../reader/index.js';
+import { s3OptionsFromEnv } from '../storage/index.js';
 import { alertSend } from './alerts.js';
 import { type Controller, controllerLoad, type Decision, decide, type PathName } from './controller.js';
 import { type FallbackCause, pathWithFallback, STOP_WAIT_MS } from './fallback.js';

@@ -19,8 +19,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { DatamoveError } from '../core/errors.js';
-import { s3FailureListen } from '../reader/source/s3/s3-errors.js';
+import { DatamoveError } from '../core/index.js';
+import { s3FailureListen } from '../storage/index.js';
 import { historyReadOpen, historyTableExists, runPurposeSql, shadowSimilaritySql } from './history-read.js';
 
 export interface MetricsOptions {

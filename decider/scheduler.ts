@@ -19,7 +19,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
 import { type Job, jobFileLoad } from './job-file.js';
 import { type JobRunOptions, type JobRunSummary, jobHistoryPath, jobRun } from './job-run.js';
 import { LOG_NONE, type LogSink } from './log.js';

@@ -2,8 +2,8 @@
  * The job's target table, created before either path runs (so both paths write the same table with the same
  * schema, spec and sort order) and given the job file's `target.properties`.
  */
-import type { TargetDecl } from '../connectors/connector.js';
-import type { Catalog, LoadedTable, TableIdentifier } from '../iceberg-writer/catalog/catalog.js';
+import type { TargetDecl } from '../connectors/index.js';
+import type { Catalog, LoadedTable, TableIdentifier } from '../iceberg-writer/index.js';
 
 export async function targetTableEnsure(
   catalog: Catalog,

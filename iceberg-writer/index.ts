@@ -14,7 +14,7 @@ export {
   DEFAULT_CATALOG_PATH,
   DEFAULT_WAREHOUSE_PATH,
 } from './catalog/catalog-open-options.js';
-export { versionHintWrite } from './catalog/metadata-file.js';
+export { metadataFileRead, metadataFileWrite, versionHintWrite } from './catalog/metadata-file.js';
 export { RestCatalog, restCatalogOpen } from './catalog/rest/rest-catalog.js';
 export type { RestCatalogOptions } from './catalog/rest/rest-catalog-options.js';
 export { restCatalogOptionsResolve } from './catalog/rest/rest-catalog-options.js';
@@ -44,6 +44,8 @@ export {
 } from './manifest/manifest-file.js';
 export type { Snapshot, SnapshotRef, SortOrder, TableMetadata } from './metadata/table-metadata.js';
 export {
+  jsonParseWithIds,
+  jsonStringifyWithIds,
   metadataNew,
   metadataParse,
   metadataSchema,
@@ -65,10 +67,6 @@ export {
   arrowTypeFromIceberg,
   PARQUET_FIELD_ID_KEY,
 } from './schema/arrow-schema.js';
-export type { CqlColumnMapping, CqlTableMapping } from './schema/cql-mapping.js';
-export { icebergSchemaFromTable, icebergTypeFromCql } from './schema/cql-mapping.js';
-export type { CqlMappingOptions, ResolvedCqlMappingOptions } from './schema/cql-mapping-options.js';
-export { cqlMappingOptionsResolve } from './schema/cql-mapping-options.js';
 export type {
   FieldInfo,
   IcebergField,

@@ -3,10 +3,10 @@
  * per-table folder) with the schema.cql beside them, or a single Data.db. Opens every SSTable against one
  * table model so their rows can be merged.
  */
-import { DatamoveError } from '../core/errors.js';
+import { DatamoveError } from '../core/index.js';
+import type { ByteSourceDirectory } from '../storage/index.js';
 import { decodeUtf8 } from './bytes/cursor.js';
 import { parseSchemaCql } from './cql/schema-cql.js';
-import type { ByteSourceDirectory } from './source/byte-source.js';
 import { descriptorParse, descriptorsInFolder } from './sstable/descriptor.js';
 import { type SSTable, type SSTableOpenOptions, sstableOpen } from './sstable/sstable.js';
 import { type TableModel, tableModelFromSchema } from './sstable/table-model.js';

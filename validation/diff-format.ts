@@ -2,7 +2,7 @@
  * A diff report as text (what `datamove diff` and `datamove shadow` print) and as JSON (`--json`:
  * the report object itself; bigints and binary are already strings in it).
  */
-import { percentText } from '../core/percent.js';
+import { percentText } from '../core/index.js';
 import type { DiffReport, SampleRow } from './diff.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');

@@ -27,10 +27,15 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { DatamoveError } from '../core/errors.js';
-import type { Catalog, TableIdentifier } from '../iceberg-writer/catalog/catalog.js';
-import { tableIdentifierParse, tableIdentifierString } from '../iceberg-writer/catalog/catalog.js';
-import { type SnapshotInfo, type SnapshotSelector, tableFilesAt } from '../iceberg-writer/table/table-ops.js';
+import { DatamoveError } from '../core/index.js';
+import type { Catalog, TableIdentifier } from '../iceberg-writer/index.js';
+import {
+  type SnapshotInfo,
+  type SnapshotSelector,
+  tableFilesAt,
+  tableIdentifierParse,
+  tableIdentifierString,
+} from '../iceberg-writer/index.js';
 
 /** `ns.table`, `ns.table@<snapshot-id>` or `ns.table@<ISO-8601 time>`. */
 export interface TableRef {

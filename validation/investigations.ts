@@ -16,8 +16,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { DatamoveError } from '../core/errors.js';
-import { shadowSimilarityIsPercent } from '../decider/history-read.js';
+import { DatamoveError } from '../core/index.js';
+import { shadowSimilarityIsPercent } from '../decider/index.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datamove_shadow_runs (

@@ -13,21 +13,25 @@
  * check runs only when a shadow run found differences.
  */
 import { cpus, totalmem } from 'node:os';
-import { partitionsWhere } from '../compactor/partition-filter.js';
-import { compactOptionsResolve } from '../compactor/plan/compact-options.js';
-import { compactionPlan } from '../compactor/plan/compaction-plan.js';
-import { rowJsonFormatter } from '../compactor/row-json.js';
-import { mergedLiveRows } from '../compactor/table-rows.js';
-import { writtenAtOrBefore } from '../compactor/worker/stream-filters.js';
-import { backupSelect } from '../reader/backup/backup-select.js';
-import { backupTableDirectory } from '../reader/backup/backup-table-directory.js';
-import { backupLayoutResolve } from '../reader/backup/layouts.js';
-import { compositeSplit } from '../reader/cql/cql-compare.js';
-import type { CqlType } from '../reader/cql/cql-type.js';
-import { cqlValueToJson } from '../reader/cql/cql-value.js';
-import { tableFolderOpen } from '../reader/folder.js';
-import { type BackupSourceOpenOptions, backupSourceOpen } from '../reader/source/source-uri.js';
-import type { TableModel } from '../reader/sstable/table-model.js';
+import {
+  compactionPlan,
+  compactOptionsResolve,
+  mergedLiveRows,
+  partitionsWhere,
+  rowJsonFormatter,
+  writtenAtOrBefore,
+} from '../compactor/index.js';
+import type { CqlType, TableModel } from '../reader/index.js';
+import {
+  type BackupSourceOpenOptions,
+  backupLayoutResolve,
+  backupSelect,
+  backupSourceOpen,
+  backupTableDirectory,
+  compositeSplit,
+  cqlValueToJson,
+  tableFolderOpen,
+} from '../reader/index.js';
 
 export interface ReplicaCheckSource {
   readonly source: string;

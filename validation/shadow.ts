@@ -13,18 +13,27 @@
  * shadow path is the new one (C and M are still one of each).
  */
 
-import { DatamoveError } from '../core/errors.js';
-import { percentText } from '../core/percent.js';
-import { alertSend } from '../decider/alerts.js';
-import type { Controller, PathName } from '../decider/controller.js';
-import { durationMs, type Job, jobConnectorOptions } from '../decider/job-file.js';
-import { type JobRunSummary, jobDecide, jobRun, jobSourceOptions } from '../decider/job-run.js';
-import { runHistoryPath } from '../decider/run-history.js';
-import type { Catalog, TableIdentifier } from '../iceberg-writer/catalog/catalog.js';
-import { tableIdentifierString } from '../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../iceberg-writer/catalog/catalog-open.js';
-import { metadataSchema } from '../iceberg-writer/metadata/table-metadata.js';
-import type { BackupSourceOpenOptions } from '../reader/source/source-uri.js';
+import { DatamoveError, percentText } from '../core/index.js';
+import type { Controller, PathName } from '../decider/index.js';
+import {
+  alertSend,
+  durationMs,
+  type Job,
+  type JobRunSummary,
+  jobConnectorOptions,
+  jobDecide,
+  jobRun,
+  jobSourceOptions,
+  runHistoryPath,
+} from '../decider/index.js';
+import type { Catalog, TableIdentifier } from '../iceberg-writer/index.js';
+import {
+  catalogOpen,
+  metadataSchema,
+  type OpenedCatalog,
+  tableIdentifierString,
+} from '../iceberg-writer/index.js';
+import type { BackupSourceOpenOptions } from '../reader/index.js';
 import { type Categorization, diffCategorize } from './categorize.js';
 import { type DiffReport, tableDiffOpen } from './diff.js';
 import { validationStoreOpen } from './investigations.js';

@@ -3,14 +3,16 @@
  * backup set selected as of a time. Parses options and prints; the work is in reader/backup/.
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { backupCatalog } from '../../reader/backup/backup-catalog.js';
-import type { BackupSet, TableFilter } from '../../reader/backup/backup-model.js';
-import { backupSelect, DEFAULT_SKEW_MS } from '../../reader/backup/backup-select.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import type { BackupSource } from '../../reader/source/backup-source.js';
-import { type S3Options, s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
-import { backupSourceOpen } from '../../reader/source/source-uri.js';
+import { DatamoveError } from '../../core/index.js';
+import type { BackupSet, BackupSource, TableFilter } from '../../reader/index.js';
+import {
+  backupCatalog,
+  backupLayoutResolve,
+  backupSelect,
+  backupSourceOpen,
+  DEFAULT_SKEW_MS,
+} from '../../reader/index.js';
+import { type S3Options, s3OptionsFromEnv } from '../../storage/index.js';
 import type { CliIO } from '../main.js';
 
 // the SDK's Node-version notice would break the one-line error contract of the CLI

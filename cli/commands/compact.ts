@@ -7,12 +7,15 @@ import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs'
 import { availableParallelism, totalmem } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { type CompactionEvent, compactionRun } from '../../compactor/execute/compaction-run.js';
-import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
-import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
-import { compactionPlanFormat } from '../../compactor/plan/plan-format.js';
-import { DatamoveError } from '../../core/errors.js';
-import { backupSourceOpen } from '../../reader/source/source-uri.js';
+import {
+  type CompactionEvent,
+  compactionPlan,
+  compactionPlanFormat,
+  compactionRun,
+  compactOptionsResolve,
+} from '../../compactor/index.js';
+import { DatamoveError } from '../../core/index.js';
+import { backupSourceOpen } from '../../reader/index.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';
 

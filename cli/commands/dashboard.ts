@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { dashboardWrite } from '../../decider/dashboard.js';
+import { dashboardWrite } from '../../decider/index.js';
 import type { CliIO } from '../main.js';
 
 export function registerDashboard(program: Command, io: CliIO): void {

@@ -10,18 +10,18 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { Command } from 'commander';
-import { controllerLoad } from '../../decider/controller.js';
-import { dashboardWrite } from '../../decider/dashboard.js';
-import { jobFileLoad } from '../../decider/job-file.js';
-import { type JobRunSummary, jobRun } from '../../decider/job-run.js';
-import { runHistoryPath } from '../../decider/run-history.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { type GenerateOptions, generate } from '../../infra/generator/generate.js';
-import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import { diffReportFormat } from '../../validation/diff-format.js';
-import { shadowRun } from '../../validation/shadow.js';
+import {
+  controllerLoad,
+  dashboardWrite,
+  type JobRunSummary,
+  jobFileLoad,
+  jobRun,
+  runHistoryPath,
+} from '../../decider/index.js';
+import { catalogOpen, tableFilesAt } from '../../iceberg-writer/index.js';
+import { embeddedS3Start, type GenerateOptions, generate } from '../../infra/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
+import { diffReportFormat, shadowRun } from '../../validation/index.js';
 import type { CliIO } from '../main.js';
 import { progressLog, summaryFormat } from './run.js';
 

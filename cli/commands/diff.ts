@@ -4,9 +4,8 @@
  * rows. Exit 0 when equal, 3 when they differ, 2 on error.
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { tableDiff, tableRefParse } from '../../validation/diff.js';
-import { diffReportFormat } from '../../validation/diff-format.js';
+import { DatamoveError } from '../../core/index.js';
+import { diffReportFormat, tableDiff, tableRefParse } from '../../validation/index.js';
 import { CliExit, EXIT_DIFFERENT } from '../exit-code.js';
 import type { CliIO } from '../main.js';
 import { cliCatalogOptions } from './table.js';
@@ -50,7 +49,7 @@ async function diffCommand(a: string, b: string, flags: DiffFlags, io: CliIO): P
   const m = tableRefParse(b);
   const key = keyColumnsParse(flags.key);
   const samples = samplesParse(flags.samples);
-  const { catalogOpen } = await import('../../iceberg-writer/catalog/catalog-open.js');
+  const { catalogOpen } = await import('../../iceberg-writer/index.js');
   const opened = await catalogOpen(cliCatalogOptions(flags, false));
   let equal: boolean;
   try {

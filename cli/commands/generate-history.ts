@@ -6,10 +6,9 @@
  * given, and the history's own defaults stand for those that do (seed 7, rf 2, 4 tokens, 2 flushes).
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { generateHistory } from '../../infra/generator/history.js';
-import { LAYOUT_NAMES, type LayoutName } from '../../infra/s3/backup-layout-write.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { DatamoveError } from '../../core/index.js';
+import { generateHistory, LAYOUT_NAMES, type LayoutName } from '../../infra/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';
 

@@ -3,12 +3,10 @@
  * (infra/generator).
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { generate } from '../../infra/generator/generate.js';
-import { PRESETS, type PresetName } from '../../infra/generator/presets.js';
-import { LAYOUT_NAMES, type LayoutName } from '../../infra/s3/backup-layout-write.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+import { DatamoveError } from '../../core/index.js';
+import { generate, LAYOUT_NAMES, type LayoutName, PRESETS, type PresetName } from '../../infra/index.js';
+import type { WriterCompression } from '../../sstable-writer/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
 import type { CliIO } from '../main.js';
 import { cliS3Options } from './backups.js';
 import { generateHistoryCommand } from './generate-history.js';

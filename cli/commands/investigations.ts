@@ -5,15 +5,15 @@
  * every open entry of a category with one explanation.
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { runHistoryPath } from '../../decider/run-history.js';
-import { CATEGORIES } from '../../validation/categorize.js';
+import { DatamoveError } from '../../core/index.js';
+import { runHistoryPath } from '../../decider/index.js';
 import {
+  CATEGORIES,
   type Investigation,
   type InvestigationStatus,
   type ValidationStore,
   validationStoreOpen,
-} from '../../validation/investigations.js';
+} from '../../validation/index.js';
 import type { CliIO } from '../main.js';
 
 interface StoreFlags {

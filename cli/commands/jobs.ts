@@ -5,10 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { jobHistoryPath } from '../../decider/job-run.js';
-import { type RunHistory, type RunRecord, runHistoryOpen } from '../../decider/run-history.js';
-import { jobsFolderLoad, scheduleNext } from '../../decider/scheduler.js';
+import { DatamoveError } from '../../core/index.js';
+import {
+  jobHistoryPath,
+  jobsFolderLoad,
+  type RunHistory,
+  type RunRecord,
+  runHistoryOpen,
+  scheduleNext,
+} from '../../decider/index.js';
 import type { CliIO } from '../main.js';
 
 const DEFAULT_HISTORY = './.datamove/runs.db';

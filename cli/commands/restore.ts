@@ -5,9 +5,8 @@
  * The work is in decider/restore/.
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { jobFileLoad } from '../../decider/job-file.js';
-import { restoreToIceberg, restoreToSSTables } from '../../decider/restore/restore-run.js';
+import { DatamoveError } from '../../core/index.js';
+import { jobFileLoad, restoreToIceberg, restoreToSSTables } from '../../decider/index.js';
 import type { CliIO } from '../main.js';
 import { cliCatalogOptions } from './table.js';
 
@@ -47,8 +46,8 @@ async function fromIcebergCommand(file: string | undefined, flags: RestoreFlags,
     throw usage(
       '--from-iceberg reads a snapshot: select it with <ns.table>@<snapshot id or time>, not --as-of',
     );
-  const { catalogOpen } = await import('../../iceberg-writer/catalog/catalog-open.js');
-  const { restoreFromIceberg } = await import('../../decider/restore/restore-from-iceberg.js');
+  const { catalogOpen } = await import('../../iceberg-writer/index.js');
+  const { restoreFromIceberg } = await import('../../decider/index.js');
   const opened = await catalogOpen(cliCatalogOptions(flags, false));
   try {
     const s = await restoreFromIceberg({

@@ -8,21 +8,25 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { type Controller, controllerLoad, type PathName } from '../../decider/controller.js';
-import { type Job, jobFileLoad, jobParse } from '../../decider/job-file.js';
+import { DatamoveError } from '../../core/index.js';
 import {
+  type Controller,
+  controllerLoad,
+  type Job,
   type JobProgress,
   type JobRunSummary,
   jobDecide,
+  jobFileLoad,
   jobHistoryPath,
+  jobParse,
   jobRun,
   jobSourceOptions,
-} from '../../decider/job-run.js';
-import { logCreate } from '../../decider/log.js';
-import { metricsCreate, metricsTextfileWrite } from '../../decider/metrics.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import { backupSourceOpen } from '../../reader/source/source-uri.js';
+  logCreate,
+  metricsCreate,
+  metricsTextfileWrite,
+  type PathName,
+} from '../../decider/index.js';
+import { backupLayoutResolve, backupSourceOpen } from '../../reader/index.js';
 import type { CliIO } from '../main.js';
 
 interface RunFlags {

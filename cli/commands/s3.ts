@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
+import { DatamoveError } from '../../core/index.js';
+import { embeddedS3Start } from '../../infra/index.js';
 import type { CliIO } from '../main.js';
 
 interface ServeFlags {

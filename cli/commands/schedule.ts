@@ -4,12 +4,19 @@
  * HTTP (`--metrics-port`) or as a node_exporter textfile (`--metrics-textfile`).
  */
 import type { Command } from 'commander';
-import { DatamoveError } from '../../core/errors.js';
-import { durationMs } from '../../decider/job-file.js';
-import { jobHistoryPath } from '../../decider/job-run.js';
-import { logCreate } from '../../decider/log.js';
-import { type Metrics, metricsCreate, metricsServe, metricsTextfileWrite } from '../../decider/metrics.js';
-import { jobsFolderLoad, type Scheduler, schedulerStart } from '../../decider/scheduler.js';
+import { DatamoveError } from '../../core/index.js';
+import {
+  durationMs,
+  jobHistoryPath,
+  jobsFolderLoad,
+  logCreate,
+  type Metrics,
+  metricsCreate,
+  metricsServe,
+  metricsTextfileWrite,
+  type Scheduler,
+  schedulerStart,
+} from '../../decider/index.js';
 import type { CliIO } from '../main.js';
 import { cliController } from './run.js';
 

@@ -5,9 +5,8 @@
  * discrepancy alert sent), 2 on error.
  */
 import type { Command } from 'commander';
-import { jobFileLoad } from '../../decider/job-file.js';
-import { diffReportFormat } from '../../validation/diff-format.js';
-import { shadowRun } from '../../validation/shadow.js';
+import { jobFileLoad } from '../../decider/index.js';
+import { diffReportFormat, shadowRun } from '../../validation/index.js';
 import { CliExit, EXIT_DIFFERENT } from '../exit-code.js';
 import type { CliIO } from '../main.js';
 import { keyColumnsParse, samplesParse } from './diff.js';

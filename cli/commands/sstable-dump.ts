@@ -5,14 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { rowJsonFormatter } from '../../compactor/row-json.js';
-import { tableLiveRows } from '../../compactor/table-rows.js';
-import { DatamoveError } from '../../core/errors.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
-import { s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
-import { tableFolderResolve } from '../../reader/source/source-uri.js';
-import { rawJsonFormatter } from '../../reader/sstable/raw-json.js';
+import { rowJsonFormatter, tableLiveRows } from '../../compactor/index.js';
+import { DatamoveError } from '../../core/index.js';
+import { rawJsonFormatter, tableFolderOpen, tableFolderResolve } from '../../reader/index.js';
+import type { ByteSourceDirectory } from '../../storage/index.js';
+import { s3OptionsFromEnv } from '../../storage/index.js';
 import type { CliIO } from '../main.js';
 
 export interface SSTableDumpOptions {

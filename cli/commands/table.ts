@@ -5,13 +5,15 @@
  * iceberg-writer/table/table-ops.ts. Text by default, one JSON document with `--json`.
  */
 import type { Command } from 'commander';
-import { DatamoveError, isDatamoveError } from '../../core/errors.js';
-import type { TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { tableIdentifierParse, tableIdentifierString } from '../../iceberg-writer/catalog/catalog.js';
-import type { OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import type { CatalogOpenOptions } from '../../iceberg-writer/catalog/catalog-open-options.js';
-import type { SnapshotSelector } from '../../iceberg-writer/table/table-ops.js';
-import { s3OptionsFromEnv } from '../../reader/source/s3/s3-options.js';
+import { DatamoveError, isDatamoveError } from '../../core/index.js';
+import type {
+  CatalogOpenOptions,
+  OpenedCatalog,
+  SnapshotSelector,
+  TableIdentifier,
+} from '../../iceberg-writer/index.js';
+import { tableIdentifierParse, tableIdentifierString } from '../../iceberg-writer/index.js';
+import { s3OptionsFromEnv } from '../../storage/index.js';
 import type { CliIO } from '../main.js';
 import { parseDuration } from './backups.js';
 
@@ -72,14 +74,14 @@ export function cliCatalogOptions(flags: CatalogFlags, create: boolean): Catalog
  * The table operations, loaded when a `table` command runs: Arrow, Parquet and Avro would otherwise add
  * a third of a second to every `datamove` start, `sstable dump` included.
  */
-const tableOps = () => import('../../iceberg-writer/table/table-ops.js');
+const tableOps = () => import('../../iceberg-writer/index.js');
 
 async function withCatalog<T>(
   flags: CatalogFlags,
   f: (opened: OpenedCatalog) => Promise<T>,
   create = false,
 ): Promise<T> {
-  const { catalogOpen } = await import('../../iceberg-writer/catalog/catalog-open.js');
+  const { catalogOpen } = await import('../../iceberg-writer/index.js');
   const opened = await catalogOpen(cliCatalogOptions(flags, create));
   try {
     return await f(opened);

@@ -8,7 +8,7 @@
  * elements equals what this test computes from the history itself — and no horizontal overflow of the page,
  * a card or a table at 1400 and 900 px. Screenshots at both widths stay in test-output/.
  *
- * Without chromium the suite is skipped with one line (infra/test/optional-tool.ts).
+ * Without chromium the suite is skipped with one line (infra/testing/optional-tool.ts).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,17 +16,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { controllerParse } from '../../decider/controller.js';
-import { jobParse } from '../../decider/job-file.js';
-import { jobRun } from '../../decider/job-run.js';
-import { type RunRecord, runHistoryOpen } from '../../decider/run-history.js';
-import { REPO_ROOT } from '../../infra/corpus.js';
-import { generate } from '../../infra/generator/generate.js';
-import { optionalTool } from '../../infra/test/optional-tool.js';
-import { validationStoreOpen } from '../../validation/investigations.js';
-import { shadowRun } from '../../validation/shadow.js';
-import { runCli } from './run-cli.js';
+import { controllerParse, jobParse, jobRun, type RunRecord, runHistoryOpen } from '../../decider/index.js';
+import { GEN, generate, optionalTool, REPO_ROOT, runCli } from '../../infra/index.js';
+import { shadowRun, validationStoreOpen } from '../../validation/index.js';
 
 const CHROMIUM = process.env.DATAMOVE_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = optionalTool({

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../infra/corpus.js';
+import { REPO_ROOT } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-demo-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -8,14 +8,18 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { rowJsonFormatter } from '../../compactor/row-json.js';
-import { tableLiveRows } from '../../compactor/table-rows.js';
-import { restoreToSSTables } from '../../decider/restore/restore-run.js';
-import { canon, HISTORY_START, historyJob } from '../../decider/test/restore-helpers.js';
-import { generateHistory, historyOracleRows } from '../../infra/generator/history.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
-import { runCli } from './run-cli.js';
+import { rowJsonFormatter, tableLiveRows } from '../../compactor/index.js';
+import { restoreToSSTables } from '../../decider/index.js';
+import {
+  canon,
+  generateHistory,
+  HISTORY_START,
+  historyJob,
+  historyOracleRows,
+  runCli,
+} from '../../infra/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-gen-history-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -7,9 +7,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { folderState, HISTORY_START } from '../../decider/test/restore-helpers.js';
-import { generateHistory, type HistoryResult } from '../../infra/generator/history.js';
-import { runCli } from './run-cli.js';
+import {
+  folderState,
+  generateHistory,
+  HISTORY_START,
+  type HistoryResult,
+  runCli,
+} from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-cli-'));
 const backups = join(work, 'backups');

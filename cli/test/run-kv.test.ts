@@ -8,13 +8,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { digest, GEN, type Json, tableRead } from '../../connectors/test/connector-helpers.js';
-import { runHistoryOpen } from '../../decider/run-history.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import { runCli } from './run-cli.js';
+import { runHistoryOpen } from '../../decider/index.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
+import {
+  digest,
+  type EmbeddedS3,
+  embeddedS3Start,
+  GEN,
+  generate,
+  type Json,
+  runCli,
+  tableRead,
+} from '../../infra/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-kv-'));
 let s3: EmbeddedS3;

@@ -7,10 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { runHistoryOpen } from '../../decider/run-history.js';
-import { generate } from '../../infra/generator/generate.js';
-import { runCli } from './run-cli.js';
+import { runHistoryOpen } from '../../decider/index.js';
+import { GEN, generate, runCli } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-logs-'));
 const env = { PATH: process.env.PATH ?? '', HOME: work };

@@ -10,21 +10,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runHistoryOpen } from '../../decider/index.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
 import {
   digest,
+  type EmbeddedS3,
+  embeddedS3Start,
   GEN,
+  generate,
   type Json,
   oracleRows,
+  runCli,
   tableRead,
   timeseriesActual,
   timeseriesExpected,
-} from '../../connectors/test/connector-helpers.js';
-import { runHistoryOpen } from '../../decider/run-history.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import { runCli } from './run-cli.js';
+} from '../../infra/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-ts-'));
 const env = {

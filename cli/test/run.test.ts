@@ -8,13 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { runHistoryOpen } from '../../decider/run-history.js';
-import { REPO_ROOT } from '../../infra/corpus.js';
-import { generate } from '../../infra/generator/generate.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import type { CliResult } from './run-cli.js';
+import { runHistoryOpen } from '../../decider/index.js';
+import type { CliResult } from '../../infra/index.js';
+import { type EmbeddedS3, embeddedS3Start, GEN, generate, REPO_ROOT } from '../../infra/index.js';
+import { s3OptionsResolve } from '../../storage/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-run-'));
 let s3: EmbeddedS3;

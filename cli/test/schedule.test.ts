@@ -9,13 +9,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { runHistoryOpen } from '../../decider/run-history.js';
-import { slowConnectorWrite, slowJobYaml } from '../../decider/test/scheduler-helpers.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { REPO_ROOT } from '../../infra/corpus.js';
-import { generate } from '../../infra/generator/generate.js';
-import { runCli } from './run-cli.js';
+import { runHistoryOpen } from '../../decider/index.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
+import { GEN, generate, REPO_ROOT, runCli, slowConnectorWrite, slowJobYaml } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-schedule-'));
 const backup = join(work, 'backup');

@@ -17,8 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalRow, corpusRoot } from '../../infra/corpus.js';
-import { runCli } from './run-cli.js';
+import { canonicalRow, corpusRoot, runCli } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-dump-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -9,18 +9,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, narrowBatch } from '../../iceberg-writer/bench/batch-presets.js';
-import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { icebergCommit } from '../../iceberg-writer/commit/table-commit.js';
-import { LocalFileIO } from '../../iceberg-writer/io/local/local-file-io.js';
-import { metadataSnapshot } from '../../iceberg-writer/metadata/table-metadata.js';
-import { tableFilesAt, tableHistory } from '../../iceberg-writer/table/table-ops.js';
-import { restCatalogServerStart } from '../../iceberg-writer/test/rest-catalog-server.js';
-import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
+import type { Catalog, TableIdentifier } from '../../iceberg-writer/index.js';
+import {
+  catalogOpen,
+  DataWriter,
+  icebergCommit,
+  LocalFileIO,
+  metadataSnapshot,
+  tableFilesAt,
+  tableHistory,
+} from '../../iceberg-writer/index.js';
+import {
+  type CliResult,
+  type EmbeddedS3,
+  embeddedS3Start,
+  NARROW_SCHEMA,
+  narrowBatch,
+  restCatalogServerStart,
+  runCli,
+} from '../../infra/index.js';
 import { main } from '../main.js';
-import { type CliResult, runCli } from './run-cli.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-table-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

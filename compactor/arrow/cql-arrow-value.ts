@@ -6,21 +6,23 @@
  * Layouts: serializers/CollectionSerializer.java (protocol v3 framing), TupleType/UserType, VectorType.
  */
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
+import type { Cell, CqlType } from '../../reader/index.js';
 import {
+  counterContextTotal,
+  cqlValueFixedLength,
+  decimalToString,
+  inetToString,
   readFloat32,
   readFloat64,
   readInt16,
   readInt32,
   readInt64Big,
   readUint32,
-} from '../../reader/cql/binary.js';
-import { counterContextTotal } from '../../reader/cql/counter-context.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import { decimalToString, inetToString, varintToBigInt } from '../../reader/cql/cql-value.js';
-import { cqlValueFixedLength } from '../../reader/cql/fixed-length.js';
-import { readUnsignedVInt, readVIntBig } from '../../reader/cql/vint.js';
-import type { Cell } from '../../reader/sstable/unfiltered.js';
+  readUnsignedVInt,
+  readVIntBig,
+  varintToBigInt,
+} from '../../reader/index.js';
 
 const utf8 = new TextDecoder('utf-8');
 

@@ -1,6 +1,6 @@
 /**
- * Live rows → Arrow RecordBatches for the `raw` model: one column per CQL column, in exactly the Arrow
- * schema of iceberg-writer/schema (arrowSchemaFromIceberg over icebergSchemaFromTable), optionally followed
+ * Live rows → Arrow RecordBatches for the `raw` model: one column per CQL column, in exactly the raw Arrow
+ * schema of the table (raw-arrow-schema.ts, from which connectors derive the Iceberg schema), optionally followed
  * by metadata columns (`_writetime_<col>` µs and `_ttl_<col>` s of each simple regular/static column).
  *
  * Primitive columns are decoded from the cell bytes straight into growable typed buffers (growable.ts): no
@@ -9,18 +9,21 @@
  * they are rare in wide tables; a direct decoder for them is future work if profiles ask for it.
  */
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { icebergSchemaFromTable } from '../../iceberg-writer/schema/cql-mapping.js';
-import { counterContextTotal } from '../../reader/cql/counter-context.js';
-import { compositeSplit } from '../../reader/cql/cql-compare.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import { decimalToString, inetToString, varintToBigInt } from '../../reader/cql/cql-value.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { type Cell, NO_TTL } from '../../reader/sstable/unfiltered.js';
+import { DatamoveError } from '../../core/index.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
+import {
+  type Cell,
+  compositeSplit,
+  counterContextTotal,
+  decimalToString,
+  inetToString,
+  NO_TTL,
+  varintToBigInt,
+} from '../../reader/index.js';
 import type { LiveRow } from '../live-rows.js';
 import { cqlCellsToArrowJs, cqlToArrowJs, varintToDecimal128 } from './cql-arrow-value.js';
 import { GrowableArray, Validity } from './growable.js';
+import { rawArrowSchema } from './raw-arrow-schema.js';
 
 export interface RawBatchOptions {
   /** Rows per batch at most (default 16384). */
@@ -29,7 +32,7 @@ export interface RawBatchOptions {
   readonly batchBytes?: number;
   /** Add per-column write time and TTL columns. */
   readonly metadataColumns?: boolean;
-  /** The CQL → Iceberg mapping options (iceberg-writer/schema/cql-mapping-options.ts). */
+  /** The CQL → Iceberg mapping options (cql-mapping-options.ts). */
   readonly mapping?: unknown;
 }
 
@@ -410,8 +413,8 @@ export class RawBatchBuilder {
   private readonly keyCount: number;
 
   constructor(model: TableModel, options: RawBatchOptions = {}) {
-    const mapping = icebergSchemaFromTable(model, options.mapping ?? {});
-    const base = arrowSchemaFromIceberg(mapping.schema, { fixedSizeLists: mapping.fixedSizeLists });
+    const mapping = rawArrowSchema(model, options.mapping ?? {});
+    const base = mapping.schema;
     this.batchRows = options.batchRows ?? 16384;
     this.batchBytes = options.batchBytes ?? 8 << 20;
     this.keyCount = model.partitionKey.length;

@@ -18,10 +18,10 @@
 import { once } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { cancelledError } from '../../core/cancel.js';
-import type { DatamoveErrorData } from '../../core/errors.js';
-import { s3FailureNotify } from '../../reader/source/s3/s3-errors.js';
-import type { BackupSourceOpenOptions } from '../../reader/source/source-uri.js';
+import type { DatamoveErrorData } from '../../core/index.js';
+import { cancelledError } from '../../core/index.js';
+import type { BackupSourceOpenOptions } from '../../reader/index.js';
+import { s3FailureNotify } from '../../storage/index.js';
 import type { RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import type { CompactionPlan, TokenRange } from '../plan/plan-model.js';
 import {

@@ -4,7 +4,7 @@
  * (`compact.consistency must be …`), like piscina's option validation.
  */
 import { z } from 'zod';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { ResolvedPlanOptions } from './plan-input.js';
 
 const time = z.union([z.string().min(1), z.number()]);

@@ -2,8 +2,9 @@
  * The planning entry point: gathers the backup's metadata (plan-read.ts) and builds the plan
  * (plan-build.ts). `replicationFactor` comes from the options, else from the schema's CREATE KEYSPACE.
  */
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import type { BackupSource } from '../../reader/source/backup-source.js';
+
+import type { BackupSource } from '../../reader/index.js';
+import { backupLayoutResolve } from '../../reader/index.js';
 import type { ResolvedCompactOptions } from './compact-options.js';
 import { compactionPlanBuild } from './plan-build.js';
 import type { PlanInput } from './plan-input.js';

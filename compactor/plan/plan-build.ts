@@ -16,7 +16,7 @@
  * 5. Sizing: workers from cores and the memory budget (each worker holds a read-ahead window per SSTable
  *    it merges plus one Arrow batch); tasks so each worker gets several, each at least the largest partition.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { PartitionSample, PlanInput, PlanSSTable, ResolvedPlanOptions } from './plan-input.js';
 import type {
   CompactionPlan,

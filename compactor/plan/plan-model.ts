@@ -4,7 +4,7 @@
  * reads. The planner (plan-build.ts) produces it without reading any Data.db; the executor ships one task at
  * a time to a worker; `--dry-run` prints it. Credentials never appear in it.
  */
-import type { BackupSetFile } from '../../reader/backup/backup-model.js';
+import type { BackupSetFile } from '../../reader/index.js';
 
 export type Consistency = 'one' | 'quorum' | 'all';
 

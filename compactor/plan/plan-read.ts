@@ -5,19 +5,21 @@
  * positions. No Data.db byte is read. A replica whose table cannot be opened is recorded with its problem
  * (the planner then falls back to another replica) instead of failing the job.
  */
-import { DatamoveError } from '../../core/errors.js';
-import { backupSelect } from '../../reader/backup/backup-select.js';
-import { backupTableDirectory } from '../../reader/backup/backup-table-directory.js';
-import type { BackupLayout } from '../../reader/backup/layout.js';
-import { readUnsignedVInt } from '../../reader/cql/vint.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { type BackupSource, backupDirectory } from '../../reader/source/backup-source.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
-import { componentFile } from '../../reader/sstable/descriptor.js';
-import { summaryParse } from '../../reader/sstable/index/summary.js';
-import type { SSTable } from '../../reader/sstable/sstable.js';
-import { statisticsFullParse } from '../../reader/sstable/writer/components/statistics-full.js';
+import { DatamoveError } from '../../core/index.js';
+import type { BackupLayout, SSTable } from '../../reader/index.js';
+import {
+  type BackupSource,
+  backupDirectory,
+  backupSelect,
+  backupTableDirectory,
+  componentFile,
+  murmur3Partitioner,
+  readUnsignedVInt,
+  statisticsFullParse,
+  summaryParse,
+  tableFolderOpen,
+} from '../../reader/index.js';
+import type { ByteSourceDirectory } from '../../storage/index.js';
 import type { PartitionSample, PlanInput, PlanInputNode, PlanSSTable } from './plan-input.js';
 import { MAX_TOKEN, MIN_TOKEN } from './token-ring.js';
 

@@ -6,7 +6,7 @@
  * clockwise (per data centre for NetworkTopologyStrategy). Murmur3 tokens only, as bigints: the planner
  * runs once per job, never per partition.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 export const MIN_TOKEN = -(2n ** 63n);
 export const MAX_TOKEN = 2n ** 63n - 1n;

@@ -8,10 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/test/run-cli.js';
-import { canonicalRow } from '../../infra/corpus.js';
-import { type GenerateResult, generate } from '../../infra/generator/generate.js';
-import { BASE, jsonlFile } from './compaction-helpers.js';
+import { BASE, canonicalRow, type GenerateResult, generate, jsonlFile, runCli } from '../../infra/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-compact-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -10,11 +10,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isCancelled } from '../../core/cancel.js';
-import { generate } from '../../infra/generator/generate.js';
+import { isCancelled } from '../../core/index.js';
+import { BASE, generate, planFor } from '../../infra/index.js';
 import { type CompactionEvent, compactionRun } from '../execute/compaction-run.js';
 import type { CompactionPlan } from '../plan/plan-model.js';
-import { BASE, planFor } from './compaction-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-compact-cancel-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

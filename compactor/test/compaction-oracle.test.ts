@@ -15,10 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalRow } from '../../infra/corpus.js';
-import { generate } from '../../infra/generator/generate.js';
+import { BASE, canonicalRow, generate, jsonlFile, planFor, runToRows } from '../../infra/index.js';
 import { compactionRun } from '../execute/compaction-run.js';
-import { BASE, jsonlFile, planFor, runToRows } from './compaction-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-compact-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

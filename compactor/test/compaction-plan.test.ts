@@ -5,7 +5,7 @@
  * everything written after T.
  */
 import { describe, expect, it } from 'vitest';
-import { LIVE, MARKER, type Row } from '../../reader/sstable/unfiltered.js';
+import { LIVE, MARKER, type Row } from '../../reader/index.js';
 import { compactionPlanBuild } from '../plan/plan-build.js';
 import type { PlanInput, PlanInputNode, ResolvedPlanOptions } from '../plan/plan-input.js';
 import type { CompactionPlan } from '../plan/plan-model.js';

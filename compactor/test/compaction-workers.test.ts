@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate } from '../../infra/generator/generate.js';
+import { BASE, generate, jsonlFile, planFor, runToRows } from '../../infra/index.js';
 import type { CompactionEvent } from '../execute/compaction-run.js';
 import { compactionRun } from '../execute/compaction-run.js';
 import type { CompactionPlan } from '../plan/plan-model.js';
-import { BASE, jsonlFile, planFor, runToRows } from './compaction-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-compact-workers-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -4,9 +4,9 @@
  * are documented), and the deliberately corrupted cases must fail with a checksum error.
  */
 import { describe, expect, it } from 'vitest';
-import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/corpus.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
+import { type CorpusCase, canonicalRow, corpusCases } from '../../infra/index.js';
+import { tableFolderOpen } from '../../reader/index.js';
+import { localDirectory } from '../../storage/index.js';
 import { rowJsonFormatter } from '../row-json.js';
 import { tableLiveRows } from '../table-rows.js';
 

@@ -1,5 +1,5 @@
 /** Hand-built partitions as a `PartitionStream`, for merge tests that need exact control of each SSTable. */
-import type { PartitionStream } from '../../reader/sstable/scanner.js';
+import type { PartitionStream } from '../../reader/index.js';
 import {
   type Cell,
   type ComplexDeletion,
@@ -13,7 +13,7 @@ import {
   ROW,
   type Row,
   type Unfiltered,
-} from '../../reader/sstable/unfiltered.js';
+} from '../../reader/index.js';
 
 export interface MemoryPartition {
   readonly key: Uint8Array;

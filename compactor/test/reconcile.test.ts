@@ -4,10 +4,8 @@
  * at the reference time, counters, shadowable deletions and static-only partitions.
  */
 import { describe, expect, it } from 'vitest';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { EXCL_END_BOUND, INCL_END_BOUND, INCL_START_BOUND } from '../../reader/sstable/unfiltered.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
+import { EXCL_END_BOUND, INCL_END_BOUND, INCL_START_BOUND, murmur3Partitioner } from '../../reader/index.js';
 import { partitionLiveRows } from '../live-rows.js';
 import { PartitionMerger } from '../partition-merge.js';
 import { rowJsonFormatter } from '../row-json.js';

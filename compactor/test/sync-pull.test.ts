@@ -5,11 +5,16 @@
  * consumer leaves partitions half-read, and no source may be asked to fill twice at once.
  */
 import { describe, expect, it } from 'vitest';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { NOT_READY, type SyncPartitionStream } from '../../reader/sstable/scanner.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { INCL_END_BOUND, INCL_START_BOUND, LIVE, type Unfiltered } from '../../reader/sstable/unfiltered.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
+import {
+  INCL_END_BOUND,
+  INCL_START_BOUND,
+  LIVE,
+  murmur3Partitioner,
+  NOT_READY,
+  type SyncPartitionStream,
+  type Unfiltered,
+} from '../../reader/index.js';
 import { PartitionLiveRows, partitionLiveRows } from '../live-rows.js';
 import { type MergeSource, PartitionMerger } from '../partition-merge.js';
 import { rowJsonFormatter } from '../row-json.js';

@@ -5,7 +5,7 @@
  * metadata, or the error as `{kind, message, context}`. A collecting sink's Arrow IPC bytes are
  * transferred (`Piscina.move`), never cloned.
  *
- * S3 request failures of the task (reader/source/s3/s3-errors.ts) are posted on the same port as
+ * S3 request failures of the task (storage/s3/s3-errors.ts) are posted on the same port as
  * `{s3Failure: {kind, operation}}`: this thread's failure listeners are not the main thread's, so the pool
  * re-emits them there (the metrics' `datamove_s3_request_failures_total`).
  *
@@ -14,9 +14,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { DatamoveError, type DatamoveErrorData } from '../../core/errors.js';
-import { type S3FailureKind, s3FailureListen } from '../../reader/source/s3/s3-errors.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import { DatamoveError, type DatamoveErrorData } from '../../core/index.js';
+import type { TableModel } from '../../reader/index.js';
+import { type S3FailureKind, s3FailureListen } from '../../storage/index.js';
 import type { CompactionTask } from '../plan/plan-model.js';
 import { arrowFileSink, jsonLinesSink } from './file-sinks.js';
 import { moduleSink } from './module-sink.js';

@@ -10,7 +10,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { TableModel } from '../../reader/index.js';
 import type { LiveRow } from '../live-rows.js';
 import { rowJsonFormatter } from '../row-json.js';
 import { batchBytes, type TaskOutput, type TaskSink } from './task-sink.js';

@@ -9,7 +9,7 @@
  * (the compactor must know before the module is loaded, to build batches or not).
  */
 import type * as arrow from 'apache-arrow';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { TableModel } from '../../reader/index.js';
 import type { LiveRow } from '../live-rows.js';
 import type { TaskOutput, TaskSink } from './task-sink.js';
 

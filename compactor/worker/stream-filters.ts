@@ -10,27 +10,27 @@
  * - `partitionStreamConcat`: the byte ranges of one SSTable, scanned one after the other.
  * Each is a `SyncPartitionStream`: it passes partitions and unfiltereds through without a promise of its own.
  */
-import { compareMurmur3Tokens, Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
 import {
+  type Cell,
+  compareMurmur3Tokens,
+  type DeletionTime,
+  LIVE,
+  MARKER,
+  Murmur3Token,
+  murmur3Token,
+  NO_DELETION_TIME,
+  NO_TIMESTAMP,
+  NO_TTL,
   NOT_READY,
   type NotReady,
   type PartitionStart,
   type PartitionStream,
   partitionStreamSync,
+  type Row,
   type SyncPartitionStream,
   syncPartitionStream,
-} from '../../reader/sstable/scanner.js';
-import {
-  type Cell,
-  type DeletionTime,
-  LIVE,
-  MARKER,
-  NO_DELETION_TIME,
-  NO_TIMESTAMP,
-  NO_TTL,
-  type Row,
   type Unfiltered,
-} from '../../reader/sstable/unfiltered.js';
+} from '../../reader/index.js';
 import type { TokenRange } from '../plan/plan-model.js';
 
 /** Owned ranges `(start, end]` as Murmur3 tokens, for a binary search per partition. */

@@ -8,23 +8,28 @@
  *
  * The same function runs in a piscina worker (compact-worker.ts) and in-process (`pool: 'inline'`).
  */
-import { cancelledError } from '../../core/cancel.js';
-import { DatamoveError } from '../../core/errors.js';
-import { parseSchemaCql, type TableSchema } from '../../reader/cql/schema-cql.js';
-import { Murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { type BackupSource, backupDirectory } from '../../reader/source/backup-source.js';
-import type { ByteSourceDirectory } from '../../reader/source/byte-source.js';
-import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
-import { componentFile, descriptorParse } from '../../reader/sstable/descriptor.js';
+import { cancelledError, DatamoveError } from '../../core/index.js';
 import {
+  type BackupSource,
+  type BackupSourceOpenOptions,
+  backupDirectory,
+  backupSourceOpen,
+  componentFile,
+  descriptorParse,
+  Murmur3Token,
+  murmur3Partitioner,
   NOT_READY,
   type PartitionStream,
+  parseSchemaCql,
   partitionStreamSync,
+  type SSTable,
+  sstableOpen,
   syncPartitionStream,
-} from '../../reader/sstable/scanner.js';
-import { type SSTable, sstableOpen } from '../../reader/sstable/sstable.js';
-import { type TableModel, tableModelFromSchema } from '../../reader/sstable/table-model.js';
+  type TableModel,
+  type TableSchema,
+  tableModelFromSchema,
+} from '../../reader/index.js';
+import type { ByteSourceDirectory } from '../../storage/index.js';
 import { RawBatchBuilder, type RawBatchOptions } from '../arrow/raw-batch-builder.js';
 import { PartitionLiveRows } from '../live-rows.js';
 import { type MergeSource, PartitionMerger } from '../partition-merge.js';

@@ -4,7 +4,7 @@
  * below 2^53: microsecond timestamps and byte sizes). Shared by the kv and timeseries connectors.
  */
 import * as arrow from 'apache-arrow';
-import { GrowableArray, Validity } from '../../compactor/arrow/growable.js';
+import { GrowableArray, Validity } from '../../compactor/index.js';
 
 const utf8 = new TextEncoder();
 const TWO_32 = 4294967296;

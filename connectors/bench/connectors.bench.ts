@@ -16,8 +16,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
+import { generate } from '../../infra/index.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
 
 const MiB = 1024 ** 2;

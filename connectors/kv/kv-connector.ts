@@ -18,7 +18,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
+import type { IcebergSchema } from '../../iceberg-writer/index.js';
 import { bytesAt, Int64Column, int64At, outBatch, stringAt, VarColumn } from '../arrow/out-columns.js';
 import { valueDecode, valueMetadataParse } from '../codec/value-metadata.js';
 import { type Connector, keyedKey, sortOrderAscending } from '../connector.js';

@@ -1,18 +1,18 @@
 /**
- * `raw`: the like-for-like output — one Iceberg column per CQL column (iceberg-writer's CQL → Iceberg
- * mapping, `icebergSchemaFromTable`), optionally `<col>__writetime` (timestamptz, the cell's write time) and
- * `<col>__ttl` (int, seconds) per simple regular/static column, and identity or bucket partitioning on the
+ * `raw`: the like-for-like output — one Iceberg column per CQL column (the CQL → Iceberg mapping,
+ * `icebergSchemaFromTable` in ../cql-mapping.ts), optionally `<col>__writetime` (timestamptz, the cell's
+ * write time) and `<col>__ttl` (int, seconds) per simple regular/static column, and identity or bucket partitioning on the
  * partition key columns. The raw batches the compactor builds are already in this schema, so the transform
  * only re-labels the metadata columns (the same buffers: no copy).
  */
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { icebergSchemaFromTable } from '../../iceberg-writer/schema/cql-mapping.js';
-import { type IcebergField, icebergSchemaMaxId } from '../../iceberg-writer/schema/iceberg-schema.js';
-import type { PartitionField } from '../../iceberg-writer/write/partition-spec.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { PartitionField } from '../../iceberg-writer/index.js';
+import { type IcebergField, icebergSchemaMaxId } from '../../iceberg-writer/index.js';
+import type { TableModel } from '../../reader/index.js';
 import type { Connector, TargetDecl } from '../connector.js';
 import { sortOrderAscending } from '../connector.js';
+import { icebergSchemaFromTable } from '../cql-mapping.js';
 
 export const rawOptionsSchema = z
   .object({
@@ -28,7 +28,7 @@ export const rawOptionsSchema = z
         z.object({ bucket: z.number().int().min(1) }).strict(),
       ])
       .default('none'),
-    /** CQL → Iceberg mapping options (iceberg-writer/schema/cql-mapping-options.ts). */
+    /** CQL → Iceberg mapping options (compactor/arrow/cql-mapping-options.ts). */
     mapping: z.unknown().optional(),
   })
   .strict();

@@ -21,23 +21,26 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { z } from 'zod';
-import { type CompactionEvent, compactionRun } from '../../compactor/execute/compaction-run.js';
-import { sinkModuleFile } from '../../compactor/execute/worker-file.js';
-import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
-import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
-import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
-import { jobTableModel, taskJobContext } from '../../compactor/worker/task-run.js';
-import { cancelledError } from '../../core/cancel.js';
-import { DatamoveError } from '../../core/errors.js';
-import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
-import { type CommitResult, icebergCommit } from '../../iceberg-writer/commit/table-commit.js';
-import type { S3FileIOOptions } from '../../iceberg-writer/io/s3/s3-file-io-options.js';
-import type { DataFile } from '../../iceberg-writer/manifest/data-file.js';
-import { backupSelect } from '../../reader/backup/backup-select.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { CompactionPlan } from '../../compactor/index.js';
+import {
+  type CompactionEvent,
+  compactionPlan,
+  compactionRun,
+  compactOptionsResolve,
+  jobTableModel,
+  sinkModuleFile,
+  taskJobContext,
+} from '../../compactor/index.js';
+import { cancelledError, DatamoveError } from '../../core/index.js';
+import type { Catalog, DataFile, S3FileIOOptions, TableIdentifier } from '../../iceberg-writer/index.js';
+import { type CommitResult, icebergCommit, tableIdentifierParse } from '../../iceberg-writer/index.js';
+import type { TableModel } from '../../reader/index.js';
+import {
+  type BackupSourceOpenOptions,
+  backupLayoutResolve,
+  backupSelect,
+  backupSourceOpen,
+} from '../../reader/index.js';
 import type { SourceDecl, TargetDecl } from '../connector.js';
 import { type ConnectorRef, connectorOptionsResolve, connectorResolve } from '../registry.js';
 import type { ConnectorSinkOptions, ConnectorTaskDetail, IssueSummary } from './connector-sink.js';

@@ -10,15 +10,14 @@
  * the two, so at most one raw batch waits and a slow writer slows the compactor down (backpressure).
  */
 import type * as arrow from 'apache-arrow';
-import type { ModuleSinkTask } from '../../compactor/worker/module-sink.js';
-import type { TaskOutput, TaskSink } from '../../compactor/worker/task-sink.js';
-import { ResolvingFileIO } from '../../iceberg-writer/io/resolving-file-io.js';
-import type { S3FileIOOptions } from '../../iceberg-writer/io/s3/s3-file-io-options.js';
-import type { DataFile } from '../../iceberg-writer/manifest/data-file.js';
-import { type ArrowSchemaOptions, arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import type { IcebergSchema } from '../../iceberg-writer/schema/iceberg-schema.js';
-import { DataWriter } from '../../iceberg-writer/write/data-writer.js';
-import type { PartitionSpec } from '../../iceberg-writer/write/partition-spec.js';
+import type { ModuleSinkTask, TaskOutput, TaskSink } from '../../compactor/index.js';
+import type { DataFile, IcebergSchema, PartitionSpec, S3FileIOOptions } from '../../iceberg-writer/index.js';
+import {
+  type ArrowSchemaOptions,
+  arrowSchemaFromIceberg,
+  DataWriter,
+  ResolvingFileIO,
+} from '../../iceberg-writer/index.js';
 import type { ConnectorIssue } from '../connector.js';
 import { connectorBatchCheck, connectorError } from '../connector-check.js';
 import { type ConnectorRef, connectorOptionsResolve, connectorResolve } from '../registry.js';

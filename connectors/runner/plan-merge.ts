@@ -17,8 +17,8 @@ import type {
   TaskNodeRanges,
   TaskRead,
   TokenRange,
-} from '../../compactor/plan/plan-model.js';
-import { MAX_TOKEN, MIN_TOKEN } from '../../compactor/plan/token-ring.js';
+} from '../../compactor/index.js';
+import { MAX_TOKEN, MIN_TOKEN } from '../../compactor/index.js';
 
 interface Span {
   readonly start: bigint;

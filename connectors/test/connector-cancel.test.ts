@@ -8,11 +8,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { isCancelled } from '../../core/cancel.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
+import { isCancelled } from '../../core/index.js';
+import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/index.js';
+import { GEN, generate, MACHINE } from '../../infra/index.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
-import { GEN, MACHINE } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-connector-cancel-'));
 const backup = join(work, 'backup');

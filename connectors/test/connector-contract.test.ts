@@ -12,13 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { generate } from '../../infra/generator/generate.js';
-import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
+import { arrowSchemaFromIceberg, catalogOpen, type OpenedCatalog } from '../../iceberg-writer/index.js';
 import {
   digest,
   GEN,
+  generate,
   hex,
   hexBytes,
   type Json,
@@ -29,7 +27,8 @@ import {
   tableRead,
   timeseriesActual,
   timeseriesExpected,
-} from './connector-helpers.js';
+} from '../../infra/index.js';
+import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-connectors-'));
 const kvOut = join(work, 'kv');

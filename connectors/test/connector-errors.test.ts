@@ -10,15 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { generate } from '../../infra/generator/generate.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import { arrowSchemaFromIceberg, catalogOpen } from '../../iceberg-writer/index.js';
+import { GEN, generate, MACHINE } from '../../infra/index.js';
+import type { TableModel } from '../../reader/index.js';
 import type { ConnectorIssue } from '../connector.js';
 import { keyedKey } from '../connector.js';
 import { kvConnector, kvIcebergSchema, kvOptionsSchema } from '../kv/kv-connector.js';
 import { connectorJobPlan, connectorJobRun } from '../runner/connector-job.js';
-import { GEN, MACHINE } from './connector-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-connector-errors-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

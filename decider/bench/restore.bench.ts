@@ -12,7 +12,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateHistory } from '../../infra/generator/history.js';
+import { generateHistory } from '../../infra/index.js';
 import { jobParse } from '../job-file.js';
 import { restoreToSSTables } from '../restore/restore-run.js';
 

@@ -19,25 +19,23 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
+import type { IssueSummary } from '../../connectors/index.js';
 import {
   type Int64Column,
+  type KvOptions,
+  keyedKey,
+  kvConnector,
   type OutColumn,
   outBatch,
   outColumns,
-  type VarColumn,
-} from '../../connectors/arrow/out-columns.js';
-import {
   type ValueMetadata,
+  type VarColumn,
   valueDecode,
   valueMetadataParse,
-} from '../../connectors/codec/value-metadata.js';
-import { keyedKey } from '../../connectors/connector.js';
-import { type KvOptions, kvConnector } from '../../connectors/kv/kv-connector.js';
-import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
-import { DatamoveError } from '../../core/errors.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+} from '../../connectors/index.js';
+import { DatamoveError } from '../../core/index.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/index.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
 import {
   type LegacyPrepared,
   type LegacyPrepareInput,

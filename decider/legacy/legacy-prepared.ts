@@ -6,10 +6,9 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
-import type { TargetDecl } from '../../connectors/connector.js';
-import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
-import { cancelledError } from '../../core/cancel.js';
-import type { BackupSource } from '../../reader/source/backup-source.js';
+import type { IssueSummary, TargetDecl } from '../../connectors/index.js';
+import { cancelledError } from '../../core/index.js';
+import type { BackupSource } from '../../reader/index.js';
 import type { StageOptions } from './legacy-stage.js';
 
 export interface LegacyPrepareInput {

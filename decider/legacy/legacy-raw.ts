@@ -8,12 +8,12 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
-import { RawBatchBuilder } from '../../compactor/arrow/raw-batch-builder.js';
-import type { LiveRow } from '../../compactor/live-rows.js';
-import { type RawOptions, rawConnector, rawTarget } from '../../connectors/raw/raw-connector.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
-import { CELL_EXPIRING, type Cell, NO_DELETION_TIME } from '../../reader/sstable/unfiltered.js';
+import type { LiveRow } from '../../compactor/index.js';
+import { RawBatchBuilder } from '../../compactor/index.js';
+import { type RawOptions, rawConnector, rawTarget } from '../../connectors/index.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/index.js';
+import type { TableModel } from '../../reader/index.js';
+import { CELL_EXPIRING, type Cell, NO_DELETION_TIME } from '../../reader/index.js';
 import { type LegacyPrepared, type LegacyPrepareInput, legacyAbortCheck } from './legacy-prepared.js';
 import { LIVE_ROWS_SQL, LIVE_STATIC_SQL, legacyReconcileSql } from './legacy-reconcile.js';
 import { legacyStage, STAGING_DDL } from './legacy-stage.js';

@@ -8,15 +8,13 @@
  * left behind before `nodetool cleanup`) are skipped, as a read at consistency ALL would never see them.
  */
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { replicationFactorFromSchema, ringPlacement } from '../../compactor/plan/token-ring.js';
-import { DatamoveError } from '../../core/errors.js';
-import { backupSelect } from '../../reader/backup/backup-select.js';
-import { backupTableDirectory } from '../../reader/backup/backup-table-directory.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import type { BackupSource } from '../../reader/source/backup-source.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import { replicationFactorFromSchema, ringPlacement } from '../../compactor/index.js';
+import { DatamoveError } from '../../core/index.js';
+import type { BackupSource, TableModel } from '../../reader/index.js';
 import {
+  backupLayoutResolve,
+  backupSelect,
+  backupTableDirectory,
   boundIsBoundary,
   boundIsEnd,
   boundIsStart,
@@ -27,7 +25,8 @@ import {
   MARKER,
   NO_TIMESTAMP,
   type Row,
-} from '../../reader/sstable/unfiltered.js';
+  tableFolderOpen,
+} from '../../reader/index.js';
 import { legacyAbortCheck } from './legacy-prepared.js';
 import { clusteringFrame, pathKeyEncoder, SortKeys, STATIC_KEY } from './sort-key.js';
 

@@ -28,26 +28,23 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
+import type { IssueSummary, SourceDecl } from '../../connectors/index.js';
 import {
   type Int64Column,
   type OutColumn,
   outBatch,
   outColumns,
-  type VarColumn,
-} from '../../connectors/arrow/out-columns.js';
-import { type ValueProblem, valueDecode, valueMetadataParse } from '../../connectors/codec/value-metadata.js';
-import type { SourceDecl } from '../../connectors/connector.js';
-import type { IssueSummary } from '../../connectors/runner/connector-sink.js';
-import {
   type TimeseriesOptions,
   timeseriesConnector,
-} from '../../connectors/timeseries/timeseries-connector.js';
-import { DatamoveError } from '../../core/errors.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { backupSelect } from '../../reader/backup/backup-select.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+  type ValueProblem,
+  type VarColumn,
+  valueDecode,
+  valueMetadataParse,
+} from '../../connectors/index.js';
+import { DatamoveError } from '../../core/index.js';
+import { arrowSchemaFromIceberg } from '../../iceberg-writer/index.js';
+import type { CqlType, TableModel } from '../../reader/index.js';
+import { backupLayoutResolve, backupSelect } from '../../reader/index.js';
 import {
   type LegacyPrepared,
   type LegacyPrepareInput,

@@ -15,8 +15,8 @@
  * bytes, which reverses the order of a prefix-free code. Types without a byte order here (varint, decimal,
  * uuid, collections, tuples, UDTs) are `FeatureUnsupported` as clustering columns.
  */
-import { DatamoveError } from '../../core/errors.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
+import { DatamoveError } from '../../core/index.js';
+import type { CqlType } from '../../reader/index.js';
 import {
   EXCL_END_BOUND,
   EXCL_END_INCL_START_BOUNDARY,
@@ -24,7 +24,7 @@ import {
   INCL_END_BOUND,
   INCL_END_EXCL_START_BOUNDARY,
   INCL_START_BOUND,
-} from '../../reader/sstable/unfiltered.js';
+} from '../../reader/index.js';
 
 export const STATIC_KEY = new Uint8Array([0x00]);
 const ROW_END = 0x38;

@@ -28,25 +28,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import type { LiveRow } from '../../compactor/live-rows.js';
-import { DatamoveError } from '../../core/errors.js';
-import { tableIdentifierParse, tableIdentifierString } from '../../iceberg-writer/catalog/catalog.js';
-import type { OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { type SnapshotSelector, tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
-import { compositeJoin, cqlCompare } from '../../reader/cql/cql-compare.js';
-import { cqlValueFromJson } from '../../reader/cql/cql-encode.js';
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import type { JsonValue } from '../../reader/cql/cql-value.js';
-import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
-import { murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { type TableModel, tableModelFromSchema } from '../../reader/sstable/table-model.js';
+import type { LiveRow } from '../../compactor/index.js';
+import { DatamoveError } from '../../core/index.js';
+import type { OpenedCatalog } from '../../iceberg-writer/index.js';
+import {
+  type SnapshotSelector,
+  tableFilesAt,
+  tableIdentifierParse,
+  tableIdentifierString,
+} from '../../iceberg-writer/index.js';
+import type { CqlType, JsonValue } from '../../reader/index.js';
 import {
   CELL_EXPIRING,
   type Cell,
+  compositeJoin,
+  cqlCompare,
+  murmur3Token,
   NO_DELETION_TIME,
   NO_TTL,
+  parseSchemaCql,
   type Row,
-} from '../../reader/sstable/unfiltered.js';
+  type TableModel,
+  tableModelFromSchema,
+} from '../../reader/index.js';
+import { cqlValueFromJson } from '../../sstable-writer/index.js';
 import { SSTableSetWriter, type WrittenSet } from './sstable-set-writer.js';
 import { topologyLoad } from './tokenmap.js';
 

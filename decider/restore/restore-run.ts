@@ -27,22 +27,31 @@ import {
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { compactionRun } from '../../compactor/execute/compaction-run.js';
-import { sinkModuleFile } from '../../compactor/execute/worker-file.js';
-import { compactOptionsResolve } from '../../compactor/plan/compact-options.js';
-import { compactionPlan } from '../../compactor/plan/compaction-plan.js';
-import type { CompactionPlan } from '../../compactor/plan/plan-model.js';
-import { DatamoveError } from '../../core/errors.js';
+import type { CompactionPlan } from '../../compactor/index.js';
 import {
+  compactionPlan,
+  compactionRun,
+  compactOptionsResolve,
+  sinkModuleFile,
+} from '../../compactor/index.js';
+import { DatamoveError } from '../../core/index.js';
+import {
+  catalogOpen,
+  type OpenedCatalog,
   type TableIdentifier,
   tableIdentifierParse,
   tableIdentifierString,
-} from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import type { BackupSet } from '../../reader/backup/backup-model.js';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
-import { type S3Options, s3OptionsFromEnv, s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
-import { type BackupSourceOpenOptions, backupSourceOpen, isS3Uri } from '../../reader/source/source-uri.js';
+} from '../../iceberg-writer/index.js';
+import type { BackupSet } from '../../reader/index.js';
+import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/index.js';
+import {
+  isS3Uri,
+  type S3Options,
+  s3ClientCreate,
+  s3OptionsFromEnv,
+  s3OptionsResolve,
+  s3UriParse,
+} from '../../storage/index.js';
 import type { Job } from '../job-file.js';
 import { jobTables } from '../job-file.js';
 import { type JobRunSummary, jobRun, jobSourceOptions } from '../job-run.js';

@@ -4,11 +4,14 @@
  * says why in one line: T is before the first backup, or which node lacks a complete backup at T and the
  * earliest time a restore can be made (the first backup time at which a complete set exists).
  */
-import { DatamoveError, isDatamoveError } from '../../core/errors.js';
-import type { BackupSet } from '../../reader/backup/backup-model.js';
-import { backupSelect } from '../../reader/backup/backup-select.js';
-import { backupLayoutResolve } from '../../reader/backup/layouts.js';
-import { type BackupSourceOpenOptions, backupSourceOpen } from '../../reader/source/source-uri.js';
+import { DatamoveError, isDatamoveError } from '../../core/index.js';
+import type { BackupSet } from '../../reader/index.js';
+import {
+  type BackupSourceOpenOptions,
+  backupLayoutResolve,
+  backupSelect,
+  backupSourceOpen,
+} from '../../reader/index.js';
 
 export interface RestoreSelectInput {
   readonly uri: string;

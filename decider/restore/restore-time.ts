@@ -2,7 +2,7 @@
  * The as-of time of a restore: ISO-8601 only (a date, or a date and time with an optional zone; no zone
  * means UTC), never in the future, and the default target table name derived from it.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;

@@ -17,21 +17,22 @@
  * per range that holds data.
  */
 import { join } from 'node:path';
-import type { LiveRow } from '../../compactor/live-rows.js';
-import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { LiveRow } from '../../compactor/index.js';
+import type { TableModel } from '../../reader/index.js';
 import {
   type Cell,
   LIVE,
+  Murmur3Token,
+  murmur3Partitioner,
+  murmur3Token,
   NO_DELETION_TIME,
   NO_TIMESTAMP,
   NO_TTL,
   ROW,
   type Row,
-} from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter, type WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+} from '../../reader/index.js';
+import { SSTableWriter, type WriterCompression } from '../../sstable-writer/index.js';
+import { localSinkDirectory } from '../../storage/index.js';
 import { type Topology, type TopologyRange, topologyRangeOf } from './tokenmap.js';
 
 export interface WrittenSet {

@@ -16,9 +16,8 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ModuleSinkTask } from '../../compactor/worker/module-sink.js';
-import type { TaskOutput, TaskSink } from '../../compactor/worker/task-sink.js';
-import type { WriterCompression } from '../../reader/sstable/writer/sstable-writer.js';
+import type { ModuleSinkTask, TaskOutput, TaskSink } from '../../compactor/index.js';
+import type { WriterCompression } from '../../sstable-writer/index.js';
 import { SSTableSetWriter, type WrittenSet } from './sstable-set-writer.js';
 import type { Topology } from './tokenmap.js';
 

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 const token = z
   .union([z.string().regex(/^-?\d+$/, 'must be an integer token'), z.number().int()])

@@ -8,14 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  GEN,
-  tableRead,
-  timeseriesActual,
-  timeseriesExpected,
-} from '../../connectors/test/connector-helpers.js';
-import { catalogOpen } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
+import { catalogOpen } from '../../iceberg-writer/index.js';
+import { GEN, generate, tableRead, timeseriesActual, timeseriesExpected } from '../../infra/index.js';
 import { controllerParse } from '../controller.js';
 import { jobParse } from '../job-file.js';
 import { jobRun } from '../job-run.js';

@@ -11,11 +11,18 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { valueMetadataParse } from '../../connectors/codec/value-metadata.js';
-import { connectorJobPlan, connectorJobRun } from '../../connectors/runner/connector-job.js';
+import { connectorJobPlan, connectorJobRun, valueMetadataParse } from '../../connectors/index.js';
+import {
+  arrowSchemaFromIceberg,
+  catalogOpen,
+  type OpenedCatalog,
+  type TableIdentifier,
+  tableIdentifierParse,
+} from '../../iceberg-writer/index.js';
 import {
   digest,
   GEN,
+  generate,
   hexBytes,
   type Json,
   kvActual,
@@ -23,14 +30,7 @@ import {
   MACHINE,
   oracleRows,
   tableRead,
-} from '../../connectors/test/connector-helpers.js';
-import { type TableIdentifier, tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { generate } from '../../infra/generator/generate.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
+} from '../../infra/index.js';
 import {
   boundIsStart,
   CELL_DELETED,
@@ -39,8 +39,10 @@ import {
   deletionIsLive,
   MARKER,
   type Row,
-} from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+  tableFolderOpen,
+} from '../../reader/index.js';
+import { SSTableWriter } from '../../sstable-writer/index.js';
+import { localDirectory, localSinkDirectory } from '../../storage/index.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-legacy-kv-'));

@@ -15,27 +15,28 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorJobPlan, connectorJobRun } from '../../connectors/runner/connector-job.js';
+import { connectorJobPlan, connectorJobRun } from '../../connectors/index.js';
+import { isCancelled } from '../../core/index.js';
+import {
+  arrowSchemaFromIceberg,
+  catalogOpen,
+  type OpenedCatalog,
+  tableIdentifierParse,
+} from '../../iceberg-writer/index.js';
 import {
   digest,
   GEN,
+  generate,
   type Json,
   MACHINE,
   oracleRows,
   tableRead,
   timeseriesActual,
   timeseriesExpected,
-} from '../../connectors/test/connector-helpers.js';
-import { isCancelled } from '../../core/cancel.js';
-import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { arrowSchemaFromIceberg } from '../../iceberg-writer/schema/arrow-schema.js';
-import { generate } from '../../infra/generator/generate.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
-import { CELL_DELETED, MARKER, type Row } from '../../reader/sstable/unfiltered.js';
-import { SSTableWriter } from '../../reader/sstable/writer/sstable-writer.js';
+} from '../../infra/index.js';
+import { CELL_DELETED, MARKER, type Row, tableFolderOpen } from '../../reader/index.js';
+import { SSTableWriter } from '../../sstable-writer/index.js';
+import { localDirectory, localSinkDirectory } from '../../storage/index.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-legacy-ts-'));

@@ -8,11 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectorJobPlan, connectorJobRun } from '../../connectors/runner/connector-job.js';
-import { GEN, MACHINE, oracleRows, tableRead } from '../../connectors/test/connector-helpers.js';
-import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generate } from '../../infra/generator/generate.js';
+import { connectorJobPlan, connectorJobRun } from '../../connectors/index.js';
+import { catalogOpen, type OpenedCatalog, tableIdentifierParse } from '../../iceberg-writer/index.js';
+import { GEN, generate, MACHINE, oracleRows, tableRead } from '../../infra/index.js';
 import { legacyJobRun } from '../legacy/legacy-job.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-legacy-'));

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { backupSourceOpen } from '../../reader/source/source-uri.js';
+import { type EmbeddedS3, embeddedS3Start } from '../../infra/index.js';
+import { backupSourceOpen } from '../../reader/index.js';
 import { metricsCreate, metricsServe, metricsTextfileWrite } from '../metrics.js';
 import { type RunRecord, runHistoryOpen } from '../run-history.js';
 

@@ -8,13 +8,17 @@ import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableSnapshots } from '../../iceberg-writer/table/table-ops.js';
-import { generateHistory, type HistoryResult } from '../../infra/generator/history.js';
+import { catalogOpen, type OpenedCatalog, tableSnapshots } from '../../iceberg-writer/index.js';
+import {
+  folderState,
+  generateHistory,
+  HISTORY_START,
+  type HistoryResult,
+  historyJob,
+} from '../../infra/index.js';
 import type { Job } from '../job-file.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';
 import { restoreTableName, restoreTimeParse } from '../restore/restore-time.js';
-import { folderState, HISTORY_START, historyJob } from './restore-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-err-'));
 const backups = join(work, 'backups');

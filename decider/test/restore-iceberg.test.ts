@@ -10,15 +10,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { tableRead } from '../../connectors/test/connector-helpers.js';
-import { tableIdentifierParse } from '../../iceberg-writer/catalog/catalog.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableSnapshots } from '../../iceberg-writer/table/table-ops.js';
-import { generateHistory, type HistoryResult, historyOracleRows } from '../../infra/generator/history.js';
+import {
+  catalogOpen,
+  type OpenedCatalog,
+  tableIdentifierParse,
+  tableSnapshots,
+} from '../../iceberg-writer/index.js';
+import {
+  canon,
+  generateHistory,
+  HISTORY_START,
+  type HistoryResult,
+  historyJob,
+  historyOracleRows,
+  tableRead,
+} from '../../infra/index.js';
 import type { Job } from '../job-file.js';
 import { restoreToIceberg } from '../restore/restore-run.js';
 import { restoreTableName } from '../restore/restore-time.js';
-import { canon, HISTORY_START, historyJob } from './restore-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-ice-'));
 const backups = join(work, 'backups');

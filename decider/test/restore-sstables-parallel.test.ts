@@ -11,23 +11,22 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowJsonFormatter } from '../../compactor/row-json.js';
-import { tableLiveRows } from '../../compactor/table-rows.js';
-import { tableRead } from '../../connectors/test/connector-helpers.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { generateHistory, type HistoryResult } from '../../infra/generator/history.js';
-import { crc32 } from '../../reader/codec/crc32.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
-import { NO_TTL } from '../../reader/sstable/unfiltered.js';
-import { bloomFilterBytes } from '../../reader/sstable/writer/components/bloom-filter.js';
-import { indexDbEntries } from '../../reader/sstable/writer/components/index-entries.js';
-import { IndexSummaryBuilder } from '../../reader/sstable/writer/components/summary-builder.js';
+import { rowJsonFormatter, tableLiveRows } from '../../compactor/index.js';
+import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/index.js';
+import {
+  canon,
+  generateHistory,
+  HISTORY_START,
+  type HistoryResult,
+  historyJob,
+  tableRead,
+} from '../../infra/index.js';
+import { crc32, murmur3Token, NO_TTL, tableFolderOpen } from '../../reader/index.js';
+import { bloomFilterBytes, IndexSummaryBuilder, indexDbEntries } from '../../sstable-writer/index.js';
+import { localDirectory } from '../../storage/index.js';
 import type { Job } from '../job-file.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';
 import type { WrittenSet } from '../restore/sstable-set-writer.js';
-import { canon, HISTORY_START, historyJob } from './restore-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-par-'));
 const backups = join(work, 'backups');

@@ -20,29 +20,40 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowJsonFormatter } from '../../compactor/row-json.js';
-import { tableLiveRows } from '../../compactor/table-rows.js';
-import { tableRead } from '../../connectors/test/connector-helpers.js';
-import { catalogOpen, type OpenedCatalog } from '../../iceberg-writer/catalog/catalog-open.js';
-import { tableSnapshots } from '../../iceberg-writer/table/table-ops.js';
-import { generateHistory, type HistoryResult, historyOracleRows } from '../../infra/generator/history.js';
-import { embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { crc32 } from '../../reader/codec/crc32.js';
-import { tableFolderOpen } from '../../reader/folder.js';
-import { murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../reader/source/local/local-source.js';
-import { backupSourceOpen } from '../../reader/source/source-uri.js';
-import { NO_TIMESTAMP, NO_TTL, ROW } from '../../reader/sstable/unfiltered.js';
-import { bloomFilterBytes } from '../../reader/sstable/writer/components/bloom-filter.js';
-import { cardinalityBytes } from '../../reader/sstable/writer/components/cardinality.js';
-import { indexDbEntries } from '../../reader/sstable/writer/components/index-entries.js';
-import { statisticsFullParse } from '../../reader/sstable/writer/components/statistics-full.js';
-import { IndexSummaryBuilder } from '../../reader/sstable/writer/components/summary-builder.js';
+import { rowJsonFormatter, tableLiveRows } from '../../compactor/index.js';
+import { catalogOpen, type OpenedCatalog, tableSnapshots } from '../../iceberg-writer/index.js';
+import {
+  canon,
+  embeddedS3Start,
+  folderState,
+  generateHistory,
+  HISTORY_START,
+  type HistoryResult,
+  historyJob,
+  historyOracleRows,
+  tableRead,
+} from '../../infra/index.js';
+import {
+  backupSourceOpen,
+  crc32,
+  murmur3Token,
+  NO_TIMESTAMP,
+  NO_TTL,
+  ROW,
+  statisticsFullParse,
+  tableFolderOpen,
+} from '../../reader/index.js';
+import {
+  bloomFilterBytes,
+  cardinalityBytes,
+  IndexSummaryBuilder,
+  indexDbEntries,
+} from '../../sstable-writer/index.js';
+import { localDirectory } from '../../storage/index.js';
 import type { Job } from '../job-file.js';
 import { restoreFromIceberg } from '../restore/restore-from-iceberg.js';
 import { restoreToIceberg, restoreToSSTables } from '../restore/restore-run.js';
 import { topologyParse } from '../restore/tokenmap.js';
-import { canon, folderState, HISTORY_START, historyJob } from './restore-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-restore-sst-'));
 const backups = join(work, 'backups');

@@ -7,13 +7,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { generate } from '../../infra/generator/generate.js';
+import { GEN, generate, slowConnectorWrite, slowJobYaml } from '../../infra/index.js';
 import { controllerParse } from '../controller.js';
 import { jobFileLoad } from '../job-file.js';
 import { runHistoryOpen } from '../run-history.js';
 import { jobsFolderLoad, scheduleMissed, schedulerStart } from '../scheduler.js';
-import { slowConnectorWrite, slowJobYaml } from './scheduler-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-scheduler-'));
 const backup = join(work, 'backup');

@@ -10,13 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compactionRun } from '../../compactor/execute/compaction-run.js';
-import { planFor } from '../../compactor/test/compaction-helpers.js';
-import { GEN } from '../../connectors/test/connector-helpers.js';
-import { generate } from '../../infra/generator/generate.js';
-import { type EmbeddedS3, embeddedS3Start } from '../../infra/s3/embedded-s3.js';
-import { s3FailureListen } from '../../reader/source/s3/s3-errors.js';
-import { s3OptionsResolve } from '../../reader/source/s3/s3-options.js';
+import { compactionRun } from '../../compactor/index.js';
+import { type EmbeddedS3, embeddedS3Start, GEN, generate, planFor } from '../../infra/index.js';
+import { s3FailureListen, s3OptionsResolve } from '../../storage/index.js';
 import { metricsCreate } from '../metrics.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-worker-s3-metrics-'));

@@ -12,12 +12,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as arrow from 'apache-arrow';
+import { ALLTYPES_SCHEMA, alltypesBatch, NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
 import { parquetWasmEncoder } from '../parquet/parquet-encoder.js';
 import { parquetFileMetrics } from '../parquet/parquet-metrics.js';
 import { arrowSchemaFromIceberg } from '../schema/arrow-schema.js';
 import type { IcebergSchema } from '../schema/iceberg-schema.js';
 import { arrowByteLength } from '../write/data-writer.js';
-import { ALLTYPES_SCHEMA, alltypesBatch, NARROW_SCHEMA, narrowBatch } from './batch-presets.js';
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = 65_536;

@@ -11,7 +11,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { s3FileIOOptionsSchema } from '../io/s3/s3-file-io-options.js';
 
 export const DEFAULT_CATALOG_PATH = './.datamove/catalog.db';

@@ -5,7 +5,7 @@
  * embedded catalog `./.datamove/catalog.db` with the warehouse `./.datamove/warehouse`.
  */
 import { existsSync } from 'node:fs';
-import { DatamoveError, isDatamoveError } from '../../core/errors.js';
+import { DatamoveError, isDatamoveError } from '../../core/index.js';
 import { ResolvingFileIO } from '../io/resolving-file-io.js';
 import type { Catalog } from './catalog.js';
 import {

@@ -8,7 +8,7 @@
  * `commitTable` fails with a retryable `CommitConflict` when a requirement no longer holds, and with a
  * non-retryable `CommitStateUnknown` when the swap may or may not have happened.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { FileIO } from '../io/file-io.js';
 import type { SortOrder, TableMetadata } from '../metadata/table-metadata.js';
 import type { TableRequirement, TableUpdate } from '../metadata/table-update.js';

@@ -10,7 +10,7 @@
  * `tableClean` refuse to run) — never retried blindly, never cleaned up.
  */
 import { randomUUID } from 'node:crypto';
-import { DatamoveError, isDatamoveError } from '../../core/errors.js';
+import { DatamoveError, isDatamoveError } from '../../core/index.js';
 import type { Catalog, LoadedTable, TableIdentifier } from '../catalog/catalog.js';
 import { versionHintWrite } from '../catalog/metadata-file.js';
 import { type FileIO, locationJoin } from '../io/file-io.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import avro from 'avsc';
-import { dataInvalid } from '../../core/errors.js';
+import { dataInvalid } from '../../core/index.js';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 

@@ -6,7 +6,7 @@
  * Entries added by a snapshot leave `sequence_number` null so they inherit the manifest list's value
  * (spec "Sequence Number Inheritance"): a manifest is written once and reused by every commit attempt.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { FileIO } from '../io/file-io.js';
 import { bytesToBigInt, decimalToBytes, icebergValueToBytes, statCompare } from '../parquet/single-value.js';
 import { type IcebergSchema, icebergPrimitiveParse } from '../schema/iceberg-schema.js';

@@ -6,7 +6,7 @@
  * writing emits every field the spec requires for v2.
  */
 import { randomUUID } from 'node:crypto';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { type IcebergSchema, icebergSchemaMaxId } from '../schema/iceberg-schema.js';
 import { PARTITION_FIELD_ID_START, type PartitionSpec } from '../write/partition-spec.js';
 

@@ -4,7 +4,7 @@
  * metadata. Every catalog commits the same way: check the requirements against the current metadata, apply
  * the updates, swap the pointer. The SQL catalog does it client-side; the REST test server server-side.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { IcebergSchema } from '../schema/iceberg-schema.js';
 import type { PartitionSpec } from '../write/partition-spec.js';
 import type { Snapshot, SnapshotRef, SortOrder, TableMetadata } from './table-metadata.js';

@@ -7,7 +7,7 @@
  *
  * Bounds are kept only for primitive fields outside lists and maps (their bounds say nothing about rows).
  */
-import { DatamoveError, dataInvalid } from '../../core/errors.js';
+import { DatamoveError, dataInvalid } from '../../core/index.js';
 import {
   type FieldInfo,
   type IcebergStructType,

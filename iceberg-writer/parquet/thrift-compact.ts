@@ -4,7 +4,7 @@
  * the footer is read once per written file, so clarity wins over speed here. i64 values decode to
  * numbers (exact below 2^53, which covers every size and count a footer holds).
  */
-import { dataInvalid } from '../../core/errors.js';
+import { dataInvalid } from '../../core/index.js';
 
 /** A decoded struct: field id → value. */
 export type ThriftStruct = { [fieldId: number]: ThriftValue };

@@ -3,7 +3,7 @@
  * Appendix C "JSON serialization"). We keep the spec's JSON shape as our in-memory model, so a schema
  * read from metadata.json, sent to a REST catalog or embedded in a manifest needs no conversion.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 /** Primitive type names as the spec spells them in JSON (`decimal(10, 2)`, `fixed[16]`). */
 export type IcebergPrimitive = string;

@@ -4,7 +4,7 @@
  * (format/spec.md "Snapshots", "Snapshot References"; Java's `ExpireSnapshots` and `DeleteOrphanFiles`).
  * Each takes a catalog and an identifier and returns plain data.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { tableIdentifierString } from '../catalog/catalog.js';
 import { versionHintWrite } from '../catalog/metadata-file.js';

@@ -6,13 +6,12 @@
  * spec's field names, field ids, element/key/value ids and required/optional-ness (format/spec.md
  * "Manifests" and "Manifest Lists", v2; Appendix A for int-keyed maps) — the tables below are written from
  * the spec, not from manifest-schemas.ts. Without python3-avro the suite is skipped with one line, or fails
- * where every optional tool is required (DATAMOVE_TEST_REQUIRE_ALL=1, as in CI; infra/test/optional-tool.ts).
+ * where every optional tool is required (DATAMOVE_TEST_REQUIRE_ALL=1, as in CI; infra/testing/optional-tool.ts).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { optionalTool } from '../../infra/test/optional-tool.js';
-import { ALLTYPES_SCHEMA, alltypesBatch } from '../bench/batch-presets.js';
+import { ALLTYPES_SCHEMA, alltypesBatch, optionalTool } from '../../infra/index.js';
 import { sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
 import { icebergCommit } from '../commit/table-commit.js';
 import { LocalFileIO } from '../io/local/local-file-io.js';

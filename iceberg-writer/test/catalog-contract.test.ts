@@ -4,7 +4,7 @@
  * started from the installed Debian packages (test/postgres-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, narrowBatch } from '../bench/batch-presets.js';
+import { NARROW_SCHEMA, narrowBatch, type RestServer, restCatalogServerStart } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { restCatalogOpen } from '../catalog/rest/rest-catalog.js';
@@ -23,7 +23,6 @@ import {
 import { DataWriter } from '../write/data-writer.js';
 import { tempDir } from './helpers.js';
 import { postgresAvailable, postgresServerStart } from './postgres-server.js';
-import { type RestServer, restCatalogServerStart } from './rest-catalog-server.js';
 
 interface Member {
   readonly name: string;

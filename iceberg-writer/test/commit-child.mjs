@@ -21,7 +21,7 @@ const dist = new URL('../../dist/iceberg-writer/', import.meta.url);
 const { DataWriter, LocalFileIO, SqlCatalog, catalogOpen, icebergCommit, tableIdentifierParse } =
   await import(new URL('index.js', dist).href);
 const { sqliteDriverOpen } = await import(new URL('catalog/sql/sqlite-driver.js', dist).href);
-const { NARROW_SCHEMA, narrowBatch } = await import(new URL('bench/batch-presets.js', dist).href);
+const { NARROW_SCHEMA, narrowBatch } = await import(new URL('../infra/index.js', dist).href);
 
 const job = JSON.parse(process.argv[2]);
 const out = (event) =>

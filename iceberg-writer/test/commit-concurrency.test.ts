@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA } from '../bench/batch-presets.js';
+import { NARROW_SCHEMA, restCatalogServerStart } from '../../infra/index.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { catalogOpen } from '../catalog/catalog-open.js';
 import { snapshotEntries } from '../commit/table-commit.js';
@@ -21,7 +21,6 @@ import {
 } from './commit-child-run.js';
 import { duplicates, tableReadIds, tempDir } from './helpers.js';
 import { postgresAvailable, postgresServerStart } from './postgres-server.js';
-import { restCatalogServerStart } from './rest-catalog-server.js';
 
 const PER_PROCESS = 50;
 const ROWS = 10;

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NARROW_SCHEMA, narrowBatch } from '../bench/batch-presets.js';
+import { NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
 import type { Catalog, TableIdentifier } from '../catalog/catalog.js';
 import { catalogOpen, type OpenedCatalog } from '../catalog/catalog-open.js';
 import { icebergCommit, RUN_ID_KEY } from '../commit/table-commit.js';

@@ -10,7 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
-import { optionalTool } from '../../infra/test/optional-tool.js';
+import { optionalTool } from '../../infra/index.js';
 
 const ROOT = '/usr/lib/postgresql';
 
@@ -26,7 +26,7 @@ export function postgresBinDir(): string | undefined {
 /**
  * Whether a suite can reach PostgreSQL: a server in DATAMOVE_TEST_PG, or the Debian packages for a
  * throwaway one. Without either the suite is skipped with one line, or fails where required
- * (DATAMOVE_TEST_REQUIRE_ALL=1, or DATAMOVE_TEST_REQUIRE_PG=1; infra/test/optional-tool.ts).
+ * (DATAMOVE_TEST_REQUIRE_ALL=1, or DATAMOVE_TEST_REQUIRE_PG=1; infra/testing/optional-tool.ts).
  */
 export function postgresAvailable(what: string): boolean {
   return optionalTool({

@@ -1,11 +1,10 @@
 /**
- * Spec test vectors (format/spec.md Appendix B bucket hashes), single-value serialization, the CQL type
- * mapping, and reading the manifests and metadata of real Spark/Java tables (../shared/iceberg-fixtures).
+ * Spec test vectors (format/spec.md Appendix B bucket hashes), single-value serialization, and reading the
+ * manifests and metadata of real Spark/Java tables (../shared/iceberg-fixtures).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import type { CqlType, NativeTypeName } from '../../reader/cql/cql-type.js';
 import { LocalFileIO } from '../io/local/local-file-io.js';
 import { manifestListRead, manifestRead } from '../manifest/manifest-file.js';
 import {
@@ -16,8 +15,6 @@ import {
   metadataStringify,
 } from '../metadata/table-metadata.js';
 import { decimalToBytes, truncateUpper } from '../parquet/single-value.js';
-import { arrowSchemaFromIceberg } from '../schema/arrow-schema.js';
-import { icebergSchemaFromTable } from '../schema/cql-mapping.js';
 import { murmur3Bytes, murmur3Int, murmur3Long } from '../write/murmur3.js';
 
 const FIXTURES =
@@ -45,76 +42,6 @@ describe('bucket hash (spec Appendix B)', () => {
     expect(truncateUpper('abcdefghijklmnopqrs', 16)).toBe('abcdefghijklmnoq');
     expect(decimalToBytes(-1n)).toEqual(Uint8Array.of(0xff));
     expect(decimalToBytes(128n)).toEqual(Uint8Array.of(0x00, 0x80));
-  });
-});
-
-describe('CQL mapping', () => {
-  it('maps a table model to an Iceberg schema and an Arrow schema with field ids', () => {
-    const n = (name: NativeTypeName): CqlType => ({ kind: 'native', name });
-    const mapping = icebergSchemaFromTable(
-      {
-        keyspace: 'ks',
-        name: 't',
-        partitionKey: [{ name: 'k', type: n('uuid') }],
-        clustering: [{ name: 'c', type: { kind: 'reversed', inner: n('timestamp') } }],
-        columns: [
-          { id: 0, name: 'v', type: n('varint'), kind: 'regular', complex: false, hidden: false },
-          {
-            id: 1,
-            name: 'm',
-            type: { kind: 'map', key: n('text'), value: n('decimal'), frozen: false },
-            kind: 'regular',
-            complex: true,
-            hidden: false,
-          },
-          { id: 2, name: 'd', type: n('duration'), kind: 'regular', complex: false, hidden: false },
-          {
-            id: 3,
-            name: 'vec',
-            type: { kind: 'vector', element: n('float'), dimension: 3 },
-            kind: 'regular',
-            complex: false,
-            hidden: false,
-          },
-          {
-            id: 4,
-            name: 'tu',
-            type: { kind: 'tuple', elements: [n('int'), n('inet')] },
-            kind: 'regular',
-            complex: false,
-            hidden: false,
-          },
-        ],
-        compactStorage: false,
-        fromSchema: true,
-      },
-      { vector: 'fixed-size-list' },
-    );
-    const f = mapping.schema.fields;
-    expect(f.map((x) => [x.id, x.name, x.required])).toEqual([
-      [1, 'k', true],
-      [2, 'c', true],
-      [3, 'v', false],
-      [4, 'm', false],
-      [5, 'd', false],
-      [6, 'vec', false],
-      [7, 'tu', false],
-    ]);
-    expect(f[0]!.type).toBe('uuid');
-    expect(f[1]!.type).toBe('timestamptz');
-    expect(f[2]!.type).toBe('decimal(38, 0)');
-    expect(f[3]!.type).toEqual({
-      type: 'map',
-      'key-id': 8,
-      key: 'string',
-      'value-id': 9,
-      value: 'string',
-      'value-required': false,
-    });
-    expect(mapping.schema['identifier-field-ids']).toEqual([1, 2]);
-    const arrow = arrowSchemaFromIceberg(mapping.schema, { fixedSizeLists: mapping.fixedSizeLists });
-    expect(String(arrow.fields[5]!.type)).toContain('FixedSizeList[3]');
-    expect(arrow.fields[3]!.metadata.get('PARQUET:field_id')).toBe('4');
   });
 });
 

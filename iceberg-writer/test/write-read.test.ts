@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { icebergRead } from 'icebird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALLTYPES_SCHEMA, alltypesBatch, NARROW_SCHEMA, narrowBatch } from '../bench/batch-presets.js';
+import { ALLTYPES_SCHEMA, alltypesBatch, NARROW_SCHEMA, narrowBatch } from '../../infra/index.js';
 import type { SqlCatalog } from '../catalog/sql/sql-catalog.js';
 import { sqlCatalogOpen } from '../catalog/sql/sql-catalog.js';
 import { icebergCommit } from '../commit/table-commit.js';

@@ -7,7 +7,7 @@
  * a single partition; a gather is only needed when rows of partitions interleave.
  */
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 /** True when row `i` of `data` is valid (not null). */
 export function arrowIsValid(data: arrow.Data, i: number): boolean {

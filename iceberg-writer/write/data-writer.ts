@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { type FileIO, locationJoin } from '../io/file-io.js';
 import type { DataFile } from '../manifest/data-file.js';
 import { type ParquetEncoder, parquetWasmEncoder } from '../parquet/parquet-encoder.js';

@@ -5,7 +5,7 @@
  * value, so the fan-out writer groups rows without building a value per row.
  */
 import type * as arrow from 'apache-arrow';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { decimalToBytes } from '../parquet/single-value.js';
 import {
   type IcebergSchema,

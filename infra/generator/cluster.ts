@@ -4,7 +4,7 @@
  * NetworkTopologyStrategy (the next RF distinct nodes of each DC) across several
  * (locator/SimpleStrategy.java, locator/NetworkTopologyStrategy.java; racks are not modelled).
  */
-import { Murmur3Token } from '../../reader/partitioner/murmur3.js';
+import { Murmur3Token } from '../../reader/index.js';
 import { Rng } from './prng.js';
 
 export interface ClusterNode {

@@ -5,14 +5,13 @@
  * Whole-collection writes become a collection deletion just below the write plus the element cells, as
  * Cassandra stores `SET c = …`.
  */
-import { compositeJoin } from '../../reader/cql/cql-compare.js';
-import { cqlMultiCellFromJson, cqlValueFromJson } from '../../reader/cql/cql-encode.js';
-import type { JsonValue } from '../../reader/cql/cql-value.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+
+import type { JsonValue, TableModel } from '../../reader/index.js';
 import {
   CELL_DELETED,
   type Cell,
   type ComplexDeletion,
+  compositeJoin,
   type DeletionTime,
   EXCL_END_BOUND,
   INCL_START_BOUND,
@@ -24,7 +23,8 @@ import {
   type RangeTombstoneMarker,
   ROW,
   type Row,
-} from '../../reader/sstable/unfiltered.js';
+} from '../../reader/index.js';
+import { cqlMultiCellFromJson, cqlValueFromJson } from '../../sstable-writer/index.js';
 import type { RowOp } from './model.js';
 
 const EMPTY = new Uint8Array(0);

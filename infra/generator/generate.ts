@@ -11,18 +11,15 @@
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonValue } from '../../reader/cql/cql-value.js';
-import { Murmur3Token, murmur3Token } from '../../reader/partitioner/murmur3.js';
-import { murmur3Partitioner } from '../../reader/partitioner/partitioner.js';
-import { localSinkDirectory } from '../../reader/source/local/local-sink.js';
-import type { ResolvedS3Options } from '../../reader/source/s3/s3-options.js';
-import { isS3Uri } from '../../reader/source/source-uri.js';
-import { LIVE, type Row } from '../../reader/sstable/unfiltered.js';
+import type { JsonValue } from '../../reader/index.js';
+import { LIVE, Murmur3Token, murmur3Partitioner, murmur3Token, type Row } from '../../reader/index.js';
 import {
   type SSTableWriter,
   SSTableWriter as Writer,
   type WriterCompression,
-} from '../../reader/sstable/writer/sstable-writer.js';
+} from '../../sstable-writer/index.js';
+import type { ResolvedS3Options } from '../../storage/index.js';
+import { isS3Uri, localSinkDirectory } from '../../storage/index.js';
 import { backupLayoutWrite, type LayoutName } from '../s3/backup-layout-write.js';
 import { backupSinkFor } from '../s3/backup-sink.js';
 import { type Cluster, clusterCreate } from './cluster.js';

@@ -5,9 +5,7 @@
  * history can be produced twice — once to write SSTables, once for the oracle — and rows of a huge
  * partition are produced one at a time.
  */
-import type { JsonValue } from '../../reader/cql/cql-value.js';
-import type { TableSchema } from '../../reader/cql/schema-cql.js';
-import type { TableModel } from '../../reader/sstable/table-model.js';
+import type { JsonValue, TableModel, TableSchema } from '../../reader/index.js';
 
 /** One write to one row, as a CQL statement would make it. Column values are JSON (corpus conventions). */
 export type RowOp =

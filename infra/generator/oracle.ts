@@ -4,7 +4,7 @@
  * exactly last-write-wins) and then dropping what has expired. It shares no code with the reader or the
  * compactor, so comparing the two checks both.
  */
-import type { JsonValue } from '../../reader/cql/cql-value.js';
+import type { JsonValue } from '../../reader/index.js';
 import type { PartitionHistory, RowOp, TableGen } from './model.js';
 
 interface CellState {

@@ -10,10 +10,8 @@
  * Histories mix inserts, later updates, cell deletions, row deletions (some rows re-inserted after),
  * range and partition deletions, and TTLs, some of which expire before the reference time.
  */
-import type { CqlType } from '../../reader/cql/cql-type.js';
-import type { JsonValue } from '../../reader/cql/cql-value.js';
-import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
-import { tableModelFromSchema } from '../../reader/sstable/table-model.js';
+import type { CqlType, JsonValue } from '../../reader/index.js';
+import { parseSchemaCql, tableModelFromSchema } from '../../reader/index.js';
 import type { GenContext, PartitionHistory, RangeDelete, RowOp, TableGen } from './model.js';
 import { kvShapes } from './presets-kv.js';
 import { timeseriesShapes } from './presets-timeseries.js';

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSchemaCql } from '../../reader/cql/schema-cql.js';
+import { parseSchemaCql } from '../../reader/index.js';
 import { backupLayoutWrite, type LayoutName } from './backup-layout-write.js';
 import type { BackupSink } from './backup-sink.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { smTagFor } from '../../reader/backup/scylla-manager/scylla-manager-layout.js';
+import { smTagFor } from '../../reader/index.js';
 import type { BackupSink } from './backup-sink.js';
 
 export type LayoutName = 'snapshot' | 'medusa' | 'medusa-differential' | 'scylla-manager';

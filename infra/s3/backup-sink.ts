@@ -5,13 +5,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { s3ClientCreate, s3UriParse } from '../../reader/source/s3/s3-backup-source.js';
 import {
+  isS3Uri,
   type ResolvedS3Options,
+  s3ClientCreate,
   s3OptionsFromEnv,
   s3OptionsResolve,
-} from '../../reader/source/s3/s3-options.js';
-import { isS3Uri } from '../../reader/source/source-uri.js';
+  s3UriParse,
+} from '../../storage/index.js';
 
 export interface BackupSink {
   /** The URI a `BackupSource` reads the written backups from. */

@@ -7,8 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { s3SdkNodeNoticeOff } from '../../reader/source/s3/s3-backup-source.js';
-import type { S3Options } from '../../reader/source/s3/s3-options.js';
+import { type S3Options, s3SdkNodeNoticeOff } from '../../storage/index.js';
 
 export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
 export const EMBEDDED_S3_SECRET_KEY = 'S3RVER';

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { s3BackupSource } from '../../reader/source/s3/s3-backup-source.js';
+import { s3BackupSource } from '../../reader/index.js';
 import { embeddedS3Start } from './embedded-s3.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -9,7 +9,7 @@
  * accepts its absence. The result is a plain-data `BackupSet`: schema, topology and SSTable lists with
  * verified sizes — the snapshot a planner reads.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { BackupSource } from '../source/backup-source.js';
 import { schemaVersionsRead } from './backup-catalog.js';
 import type { BackupSet, BackupSetNode, NodeBackup, TableFilter } from './backup-model.js';

@@ -4,9 +4,9 @@
  * it lives (Medusa differential backups keep files outside the backup folder) with its verified size
  * (no HEAD), and `schema.cql` is the set's schema.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSourceDirectory } from '../../storage/index.js';
 import { type BackupSource, backupDirectory } from '../source/backup-source.js';
-import type { ByteSourceDirectory } from '../source/byte-source.js';
 import type { BackupSet } from './backup-model.js';
 
 const encoder = new TextEncoder();

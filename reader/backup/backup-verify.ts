@@ -5,8 +5,9 @@
  * LIST per table folder, cached across node backups that share folders (Medusa differential, Scylla
  * Manager), instead of a HEAD per file.
  */
+
+import { objectKeyParent } from '../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../source/backup-source.js';
-import { objectKeyParent } from '../source/object-key.js';
 import type { BackupProblem, NodeBackup } from './backup-model.js';
 
 /** Folder listings shared by the verifications of one catalog. */

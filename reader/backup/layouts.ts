@@ -2,7 +2,7 @@
  * The members of the layout family, and auto-detection (`--layout auto`): the first member whose
  * `detect` finds its metadata, in an order where the cheaper, more specific probes come first.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { BackupSource } from '../source/backup-source.js';
 import type { BackupLayout } from './layout.js';
 import { medusaLayout } from './medusa/medusa-layout.js';

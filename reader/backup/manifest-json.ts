@@ -5,7 +5,7 @@
  * (Unexpected token …)`.
  */
 import type { z } from 'zod';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 

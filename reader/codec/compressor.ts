@@ -19,7 +19,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { compressSync as lz4CompressSync, uncompressSync as lz4UncompressSync } from 'lz4-napi';
 import { compressSync as snappyCompressSync, uncompressSync as snappyUncompressSync } from 'snappy';
 import zstd from 'zstd-napi/binding.js';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 /** Decompresses one chunk of a compressed SSTable. Synchronous; one instance is not re-entrant across threads. */
 export interface ChunkDecompressor {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { fromHex, toHex } from './binary.js';
 import { counterContextShards, counterContextTotal, counterContextTotalNumber } from './counter-context.js';
 

@@ -6,7 +6,7 @@
  * the sum of all shard counts.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { readInt16, readInt64Big, readInt64Safe } from './binary.js';
 
 const SHARD_LENGTH = 32; // CounterId.LENGTH (16) + clock (8) + count (8)

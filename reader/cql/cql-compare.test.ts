@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { fromHex } from './binary.js';
 import { compareVarint, compositeJoin, compositeSplit, cqlCompare } from './cql-compare.js';
 import type { CqlType } from './cql-type.js';

@@ -10,7 +10,7 @@
  * splits and joins CompositeType partition keys.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { compareUnsigned, readFloat32, readFloat64, readInt32, readUint16 } from './binary.js';
 import type { CqlType } from './cql-type.js';
 import { varintToBigInt } from './cql-value.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { CqlTokenStream, tokenizeCql } from './cql-lexer.js';
 
 const kinds = (s: string) => tokenizeCql(s).map((t) => [t.kind, t.value]);

@@ -6,7 +6,7 @@
  * src/antlr/Lexer.g in apache/cassandra.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 /** Token kinds. `ident` values are lower-cased; `qident` values keep their case. */
 export type CqlTokenKind = 'ident' | 'qident' | 'string' | 'number' | 'uuid' | 'hex' | 'punct' | 'eof';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { cqlTypeFromCql, cqlTypeToCql, quoteCqlIdentifier } from './cql-syntax.js';
 import type { CqlType } from './cql-type.js';
 import { nativeType as n } from './marshal-type.js';

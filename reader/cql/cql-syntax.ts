@@ -5,7 +5,7 @@
  * apache/cassandra: collections and UDTs nested in another type are always frozen.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { CqlTokenStream, tokenizeCql } from './cql-lexer.js';
 import type { CqlType, NativeTypeName } from './cql-type.js';
 import { cqlTypeFromMarshal, cqlTypeToMarshal, nativeType } from './marshal-type.js';

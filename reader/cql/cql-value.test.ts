@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { fromHex } from './binary.js';
 import type { CqlType, NativeTypeName } from './cql-type.js';
 import { cqlMultiCellToJson, cqlValueToJson, formatBigDecimal, inetToString } from './cql-value.js';

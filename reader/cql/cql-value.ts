@@ -9,7 +9,7 @@
  * elements concatenated, or unsigned-vint-length-prefixed elements), counters via CounterContext.java.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import {
   readFloat32,
   readFloat64,

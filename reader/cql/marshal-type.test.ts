@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { CqlType } from './cql-type.js';
 import { cqlTypeFromMarshal, cqlTypeToMarshal, nativeType } from './marshal-type.js';
 

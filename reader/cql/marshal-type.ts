@@ -6,7 +6,7 @@
  * and CompositeType in apache/cassandra (3.0 to 5.0).
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { CqlType, NativeTypeName } from './cql-type.js';
 
 /** The package every built-in marshal class lives in. */

@@ -7,7 +7,7 @@
  * schema/TableMetadata.toCqlString in apache/cassandra. Errors name the line and column.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { CqlToken } from './cql-lexer.js';
 import { CqlTokenStream, tokenizeCql } from './cql-lexer.js';
 import type { CqlTypeScope } from './cql-syntax.js';

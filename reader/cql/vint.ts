@@ -4,7 +4,7 @@
  * vints are zigzag-encoded. Follows utils/vint/VIntCoding.java (`readUnsignedVInt`, `decodeZigZag64`).
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { ByteWriter } from '../bytes/byte-writer.js';
 
 /** Result of a vint read: the value and the offset just after it. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import {
   byteOrderedPartitioner,
   murmur3Partitioner,
@@ -9,7 +9,7 @@ import {
   partitionerForClass,
   randomPartitioner,
   type Token,
-} from './index.js';
+} from '../index.js';
 
 const int32 = (v: number): Uint8Array => {
   const b = new Uint8Array(4);

@@ -5,7 +5,7 @@
  * the class names are those recorded in Statistics.db (validation metadata) and cassandra.yaml.
  */
 
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import {
   byteOrderedToken,
   byteTokenToString,

@@ -7,9 +7,9 @@
  * never downloaded whole before decoding starts. Small files (TOC, Statistics, manifests) use `get`.
  */
 
-import { DatamoveError } from '../../core/errors.js';
-import type { ByteSource, ByteSourceDirectory } from './byte-source.js';
-import { objectKeyBase, objectKeyCheck } from './object-key.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSource, ByteSourceDirectory } from '../../storage/index.js';
+import { objectKeyBase, objectKeyCheck } from '../../storage/index.js';
 
 /** One object as a listing or a HEAD reports it. */
 export interface ObjectInfo {

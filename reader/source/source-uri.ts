@@ -2,25 +2,19 @@
  * Opens a backup source from a URI: `s3://bucket/prefix` → S3, `file:///path` or a plain path → a local
  * folder. The one place that chooses the implementation, so callers (CLI, jobs) never do.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSourceDirectory, S3Options } from '../../storage/index.js';
+import { isS3Uri, localDirectory, localResolve } from '../../storage/index.js';
 import { descriptorParse } from '../sstable/descriptor.js';
 import { type BackupSource, sourceFolderDirectory } from './backup-source.js';
-import type { ByteSourceDirectory } from './byte-source.js';
 import { localBackupSource } from './local/local-backup-source.js';
-import { localDirectory, localResolve } from './local/local-source.js';
 import { type S3SourceHooks, s3BackupSource } from './s3/s3-backup-source.js';
-import type { S3Options } from './s3/s3-options.js';
 
 export interface BackupSourceOpenOptions {
   readonly s3?: S3Options;
   readonly s3Hooks?: S3SourceHooks;
   /** Local folders: compute MD5 ETags so manifests' checksums can be verified (reads every file; default false). */
   readonly localEtags?: boolean;
-}
-
-/** True for `s3://…` URIs. */
-export function isS3Uri(uri: string): boolean {
-  return /^s3:\/\//i.test(uri);
 }
 
 export function backupSourceOpen(uri: string, options: BackupSourceOpenOptions = {}): BackupSource {

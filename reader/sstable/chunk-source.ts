@@ -8,10 +8,10 @@
  * When a scan reads the file from its first byte to its last in order, the CRC32 of the whole file is
  * accumulated on the way and compared with Digest.crc32 after the last chunk.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSource } from '../../storage/index.js';
 import type { ChunkDecompressor } from '../codec/compressor.js';
 import { crc32 } from '../codec/crc32.js';
-import type { ByteSource } from '../source/byte-source.js';
 import type { CompressionInfo } from './compression-info.js';
 
 export interface ChunkSource {

@@ -4,7 +4,7 @@
  * the file offset of every compressed chunk. Each chunk in Data.db is followed by the CRC32 of its
  * compressed bytes (io/util/CompressedChunkReader.java).
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { Cursor, NEED_MORE } from '../bytes/cursor.js';
 import type { SSTableVersion } from './version.js';
 

@@ -5,7 +5,7 @@
  * so neither a whole file nor a whole partition is ever held in memory — only the records not yet
  * consumed and the chunks under them.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { Cursor, NEED_MORE } from '../bytes/cursor.js';
 import type { ChunkStream } from './chunk-source.js';
 import {

@@ -3,11 +3,11 @@
  * or CRC.db, Digest.crc32, and Data.db as a chunk source; then scanning it. Index.db/Summary.db are opened
  * on demand through the `PartitionIndex` interface (see index/), which the BTI format will implement too.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
+import type { ByteSource, ByteSourceDirectory } from '../../storage/index.js';
 import { decodeUtf8 } from '../bytes/cursor.js';
 import { compressorForClass } from '../codec/compressor.js';
 import { type Partitioner, partitionerForClass } from '../partitioner/partitioner.js';
-import type { ByteSource, ByteSourceDirectory } from '../source/byte-source.js';
 import {
   type ChunkSource,
   ChunkStream,

@@ -6,7 +6,7 @@
  * after the table of contents and after each component; offsets still point at the components, so the
  * reader seeks by offset and never depends on those trailers.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import { Cursor, decodeUtf8, NEED_MORE } from '../bytes/cursor.js';
 import type { SSTableVersion } from './version.js';
 

@@ -9,7 +9,7 @@
  * as static cells beside a hidden UTF8 clustering column; a dense table without a value column has a
  * hidden regular column with an empty name. Both are accepted here and hidden from output.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { CqlType } from '../cql/cql-type.js';
 import { cqlValueFixedLength } from '../cql/fixed-length.js';
 import { cqlTypeFromMarshal } from '../cql/marshal-type.js';

@@ -11,7 +11,7 @@
  * exactly one record's bytes and checks that the record ends where its size says: a type decoded with
  * the wrong length is caught at the row that holds it, with its offset.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 import type { Cursor } from '../bytes/cursor.js';
 import type { CqlType } from '../cql/cql-type.js';
 import type { SSTableVersion } from './version.js';

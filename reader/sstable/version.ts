@@ -3,7 +3,7 @@
  * Only what the reader needs is modelled; every version from Cassandra 3.0 on shares the row format of
  * db/rows/UnfilteredSerializer.java.
  */
-import { DatamoveError } from '../../core/errors.js';
+import { DatamoveError } from '../../core/index.js';
 
 export interface SSTableVersion {
   readonly version: string;

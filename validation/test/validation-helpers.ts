@@ -1,9 +1,9 @@
 /** Shared pieces of the validation tests: a job over a generated backup, and a table's data files. */
 import { fileURLToPath } from 'node:url';
-import type { Job } from '../../decider/job-file.js';
-import { jobParse } from '../../decider/job-file.js';
-import type { Catalog, TableIdentifier } from '../../iceberg-writer/catalog/catalog.js';
-import { tableFilesAt } from '../../iceberg-writer/table/table-ops.js';
+import type { Job } from '../../decider/index.js';
+import { jobParse } from '../../decider/index.js';
+import type { Catalog, TableIdentifier } from '../../iceberg-writer/index.js';
+import { tableFilesAt } from '../../iceberg-writer/index.js';
 
 export const NOW_ISO = '2026-01-01T00:00:00Z';
 

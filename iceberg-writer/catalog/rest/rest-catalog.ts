@@ -7,7 +7,7 @@
  * CommitConflict; 500, 502, 503, 504 and network failures after the request was sent leave the commit
  * state unknown (CommitStateUnknown, never retried blindly).
  */
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
 import type { FileIO } from '../../io/file-io.js';
 import { jsonParseWithIds, jsonStringifyWithIds, metadataParse } from '../../metadata/table-metadata.js';
 import type { TableRequirement, TableUpdate } from '../../metadata/table-update.js';

@@ -9,7 +9,7 @@
  * compare-and-set `UPDATE … WHERE metadata_location = <old>`: 0 rows is a conflict (our metadata file is
  * removed, nothing references it); an error during the UPDATE leaves the state unknown.
  */
-import { DatamoveError, isDatamoveError } from '../../../core/errors.js';
+import { DatamoveError, isDatamoveError } from '../../../core/index.js';
 import type { FileIO } from '../../io/file-io.js';
 import { locationJoin } from '../../io/file-io.js';
 import { metadataNew } from '../../metadata/table-metadata.js';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
 import type { FileInfo, FileIO } from '../file-io.js';
 
 export interface LocalFileIOOptions {

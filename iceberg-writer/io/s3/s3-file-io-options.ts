@@ -1,16 +1,12 @@
 /**
- * Options of the S3 `FileIO`: the project's S3 settings (reader/source/s3/s3-options.ts — endpoint,
+ * Options of the S3 `FileIO`: the project's S3 settings (storage/s3/s3-options.ts — endpoint,
  * region, path style, credentials, retries, timeouts, concurrency; the same object the backup source
  * takes) plus the one setting only writes need, the multipart part size. Validated with zod once:
  * `S3FileIOOptions` in, frozen `ResolvedS3FileIOOptions` out.
  */
 import { z } from 'zod';
-import { DatamoveError } from '../../../core/errors.js';
-import {
-  type ResolvedS3Options,
-  s3OptionsResolve,
-  s3OptionsSchema,
-} from '../../../reader/source/s3/s3-options.js';
+import { DatamoveError } from '../../../core/index.js';
+import { type ResolvedS3Options, s3OptionsResolve, s3OptionsSchema } from '../../../storage/index.js';
 
 const MiB = 1 << 20;
 

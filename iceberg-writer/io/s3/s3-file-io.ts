@@ -26,11 +26,16 @@ import {
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { DatamoveError, isDatamoveError } from '../../../core/errors.js';
-import { concurrencyLimit } from '../../../reader/source/concurrency-limit.js';
-import { type RetryHooks, type RetryPolicy, withRetry } from '../../../reader/source/retry.js';
-import { type S3Sender, s3ClientCreate } from '../../../reader/source/s3/s3-backup-source.js';
-import { s3Error } from '../../../reader/source/s3/s3-errors.js';
+import { DatamoveError, isDatamoveError } from '../../../core/index.js';
+import {
+  concurrencyLimit,
+  type RetryHooks,
+  type RetryPolicy,
+  type S3Sender,
+  s3ClientCreate,
+  s3Error,
+  withRetry,
+} from '../../../storage/index.js';
 import type { FileInfo, FileIO } from '../file-io.js';
 import { type ResolvedS3FileIOOptions, s3FileIOOptionsResolve } from './s3-file-io-options.js';
 

@@ -9,17 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { partitionsWhere } from '../../../compactor/partition-filter.js';
-import { rowJsonFormatter } from '../../../compactor/row-json.js';
-import { mergedLiveRows } from '../../../compactor/table-rows.js';
-import { backupCatalog } from '../../../reader/backup/backup-catalog.js';
-import { backupSelect } from '../../../reader/backup/backup-select.js';
-import { backupTableDirectory } from '../../../reader/backup/backup-table-directory.js';
-import { backupLayoutResolve } from '../../../reader/backup/layouts.js';
-import { type TableFolder, tableFolderOpen } from '../../../reader/folder.js';
-import { murmur3TokenBigInt } from '../../../reader/partitioner/murmur3.js';
-import { s3BackupSource } from '../../../reader/source/s3/s3-backup-source.js';
-import { s3OptionsResolve } from '../../../reader/source/s3/s3-options.js';
+import { mergedLiveRows, partitionsWhere, rowJsonFormatter } from '../../../compactor/index.js';
+import {
+  backupCatalog,
+  backupLayoutResolve,
+  backupSelect,
+  backupTableDirectory,
+  murmur3TokenBigInt,
+  s3BackupSource,
+  type TableFolder,
+  tableFolderOpen,
+} from '../../../reader/index.js';
+import { s3OptionsResolve } from '../../../storage/index.js';
 import { canonicalRow } from '../../corpus.js';
 import { LAYOUT_NAMES } from '../../s3/backup-layout-write.js';
 import { type EmbeddedS3, embeddedS3Start } from '../../s3/embedded-s3.js';

@@ -9,12 +9,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { partitionsWhere } from '../../../compactor/partition-filter.js';
-import { rowJsonFormatter } from '../../../compactor/row-json.js';
-import { mergedLiveRows, tableLiveRows } from '../../../compactor/table-rows.js';
-import { tableFolderOpen } from '../../../reader/folder.js';
-import { murmur3TokenBigInt } from '../../../reader/partitioner/murmur3.js';
-import { localDirectory } from '../../../reader/source/local/local-source.js';
+import {
+  mergedLiveRows,
+  partitionsWhere,
+  rowJsonFormatter,
+  tableLiveRows,
+} from '../../../compactor/index.js';
+import { murmur3TokenBigInt, tableFolderOpen } from '../../../reader/index.js';
+import { localDirectory } from '../../../storage/index.js';
 import { canonicalRow } from '../../corpus.js';
 import { type GenerateOptions, generate } from '../generate.js';
 import type { PresetName } from '../presets.js';
@@ -159,7 +161,7 @@ describe('generate', () => {
 describe('generate through the CLI', () => {
   it('writes a backup whose node folders `datamove sstable dump` reads back as the node expectations', async () => {
     const out = join(work, 'cli');
-    const { runCli } = await import('../../../cli/test/run-cli.js');
+    const { runCli } = await import('../../testing/run-cli.js');
     const gen = await runCli([
       'generate',
       '--out',

@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backupCatalog } from '../../../reader/backup/backup-catalog.js';
-import type { BackupProblemKind } from '../../../reader/backup/backup-model.js';
-import { backupLayoutResolve } from '../../../reader/backup/layouts.js';
-import { s3BackupSource } from '../../../reader/source/s3/s3-backup-source.js';
+import type { BackupProblemKind } from '../../../reader/index.js';
+import { backupCatalog, backupLayoutResolve, s3BackupSource } from '../../../reader/index.js';
 import { corpusRoot } from '../../corpus.js';
 import {
   backupFixtureWrite,

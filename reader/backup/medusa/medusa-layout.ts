@@ -15,9 +15,9 @@
  * from the bucket root; a storage prefix before `<fqdn>/` is dropped, and every key is checked to stay
  * inside the source.
  */
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
+import { objectKeyBase, objectKeyCheck } from '../../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../../source/backup-source.js';
-import { objectKeyBase, objectKeyCheck } from '../../source/object-key.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup, RingNode, TableFilter } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

@@ -13,8 +13,8 @@
  * is `<file>.<s>` with the smallest such s > T, else `<file>`.
  */
 import { gunzipSync } from 'node:zlib';
-import { DatamoveError } from '../../../core/errors.js';
-import { objectKeyCheck } from '../../source/object-key.js';
+import { DatamoveError } from '../../../core/index.js';
+import { objectKeyCheck } from '../../../storage/index.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

@@ -12,9 +12,9 @@
  * (Cassandra 4.1+), else the manifest object's modification time. Sizes are not recorded by nodetool;
  * they come from the listing.
  */
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
+import { objectKeyCheck } from '../../../storage/index.js';
 import type { ObjectInfo } from '../../source/backup-source.js';
-import { objectKeyCheck } from '../../source/object-key.js';
 import type { BackupProblem, NodeBackup, NodeTableBackup, RingNode } from '../backup-model.js';
 import type { BackupLayout } from '../layout.js';
 import { manifestParse, tokenString } from '../manifest-json.js';

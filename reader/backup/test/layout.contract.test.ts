@@ -8,15 +8,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalRow, corpusRoot } from '../../../infra/corpus.js';
-import { backupFixtureWrite, FIXTURE_NODES, type FixtureLayout } from '../../../infra/s3/backup-fixture.js';
-import { localSink } from '../../../infra/s3/backup-sink.js';
+import {
+  backupFixtureWrite,
+  canonicalRow,
+  corpusRoot,
+  FIXTURE_NODES,
+  type FixtureLayout,
+  liveRows,
+  localSink,
+} from '../../../infra/index.js';
 import { backupSourceOpen } from '../../source/source-uri.js';
 import { backupCatalog } from '../backup-catalog.js';
 import { backupSelect } from '../backup-select.js';
 import { backupTableDirectory } from '../backup-table-directory.js';
 import { backupLayoutResolve } from '../layouts.js';
-import { liveRows } from './read-rows.js';
 
 const FIXTURE_LAYOUTS: readonly { fixture: FixtureLayout; layout: string }[] = [
   { fixture: 'snapshot', layout: 'snapshot' },

@@ -9,10 +9,9 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
+import { localFileSource, objectKeyCheck } from '../../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../backup-source.js';
-import { objectKeyCheck } from '../object-key.js';
-import { localFileSource } from './local-source.js';
 
 export interface LocalSourceOptions {
   /** Compute MD5 ETags in `list` and `head` (reads every file; default false). */

@@ -1,81 +1,38 @@
 /**
  * `BackupSource` over S3 (AWS SDK v3): ListObjectsV2 by prefix, HeadObject, whole GETs for small files
- * and ranged GETs for SSTable data (see ../ranged-source.ts). Every request is retried on throttling,
- * 5xx, resets and truncated bodies with jittered exponential backoff (../retry.ts); the SDK's own retries
- * are off so there is one policy. Keys are relative to the source's `s3://bucket/prefix` and checked
- * (../object-key.ts), so nothing outside the prefix is ever requested.
+ * and ranged GETs for SSTable data (see storage/ranged-source.ts). Every request is retried on throttling,
+ * 5xx, resets and truncated bodies with jittered exponential backoff (storage/retry.ts); the SDK's own
+ * retries are off so there is one policy. Keys are relative to the source's `s3://bucket/prefix` and
+ * checked (storage/object-key.ts), so nothing outside the prefix is ever requested.
  */
 import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
+import type { ByteSource } from '../../../storage/index.js';
+import {
+  concurrencyLimit,
+  memoryBudget,
+  objectKeyCheck,
+  type RetryHooks,
+  type RetryPolicy,
+  rangedByteSource,
+  type S3Options,
+  type S3Sender,
+  s3ClientCreate,
+  s3Error,
+  s3OptionsResolve,
+  s3UriParse,
+  withRetry,
+} from '../../../storage/index.js';
 import type { BackupSource, ObjectInfo } from '../backup-source.js';
-import type { ByteSource } from '../byte-source.js';
-import { concurrencyLimit } from '../concurrency-limit.js';
-import { memoryBudget } from '../memory-budget.js';
-import { objectKeyCheck } from '../object-key.js';
-import { rangedByteSource } from '../ranged-source.js';
-import { type RetryHooks, type RetryPolicy, withRetry } from '../retry.js';
-import { s3Error } from './s3-errors.js';
-import { type ResolvedS3Options, type S3Options, s3OptionsResolve } from './s3-options.js';
-
-/** The one method of `S3Client` used here; tests wrap it to inject faults. */
-export interface S3Sender {
-  // biome-ignore lint/suspicious/noExplicitAny: the SDK's command types are generic over input and output
-  send(command: any): Promise<any>;
-  destroy?(): void;
-}
 
 export interface S3SourceHooks extends RetryHooks {
   /** A client to use instead of one built from the options. */
   readonly client?: S3Sender;
-}
-
-/** `s3://bucket/prefix` → bucket and prefix (no leading or trailing slash). */
-export function s3UriParse(uri: string): { bucket: string; prefix: string } {
-  const m = /^s3:\/\/([^/?#]+)(?:\/(.*))?$/.exec(uri);
-  if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1]!)) {
-    throw new DatamoveError('InvalidArgument', `source: '${uri}' is not an S3 URI (s3://bucket/prefix)`, {
-      context: { uri },
-    });
-  }
-  const prefix = (m[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (prefix !== '') objectKeyCheck(prefix, `source: ${uri}`);
-  return { bucket: m[1]!, prefix };
-}
-
-/**
- * Called before an `S3Client` is made: turns off, through the SDK's documented switch (an environment
- * variable it reads when a client is made), its notice that SDK releases from January 2027 need Node ≥ 22.
- * On Node 20 the notice would print on every run; it is for whoever upgrades the pinned SDK — datamove's
- * maintainers — not for a user of datamove. A value set by the user (e.g. `false`) is kept.
- */
-export function s3SdkNodeNoticeOff(): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-}
-
-/** An S3 client configured from resolved options (SDK retries off: `withRetry` owns them). */
-export function s3ClientCreate(o: ResolvedS3Options): S3Client {
-  s3SdkNodeNoticeOff();
-  return new S3Client({
-    region: o.region,
-    ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
-    forcePathStyle: o.forcePathStyle,
-    // a copy: the SDK annotates the credentials object it is given
-    ...(o.credentials === undefined ? {} : { credentials: { ...o.credentials } }),
-    maxAttempts: 1,
-    followRegionRedirects: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
-      connectionTimeout: o.connectTimeoutMs,
-      socketTimeout: o.socketTimeoutMs,
-    },
-  });
 }
 
 /**

@@ -6,10 +6,10 @@
  * preceding sample. Without Summary.db (Cassandra rebuilds it when missing), Index.db is scanned from
  * its start.
  */
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
+import type { ByteSource } from '../../../storage/index.js';
 import { Cursor, NEED_MORE } from '../../bytes/cursor.js';
 import type { Partitioner, Token } from '../../partitioner/partitioner.js';
-import type { ByteSource } from '../../source/byte-source.js';
 import type { PartitionIndex, PartitionIndexEntry } from './partition-index.js';
 import type { IndexSummary } from './summary.js';
 

@@ -5,7 +5,7 @@
  * (little-endian on every platform Cassandra runs on): each entry is the key bytes followed by an 8-byte
  * Index.db position. The first and last keys of the SSTable follow, each as `int length, bytes`.
  */
-import { DatamoveError } from '../../../core/errors.js';
+import { DatamoveError } from '../../../core/index.js';
 
 export interface SummaryEntry {
   readonly key: Uint8Array;

@@ -3,8 +3,8 @@
  * its exact Data.db offset, and a seek by any partition's token lands on that partition.
  */
 import { describe, expect, it } from 'vitest';
-import { corpusCases } from '../../../infra/corpus.js';
-import { localDirectory } from '../../source/local/local-source.js';
+import { corpusCases } from '../../../infra/index.js';
+import { localDirectory } from '../../../storage/index.js';
 import { descriptorsInFolder } from '../descriptor.js';
 import { sstableOpen } from '../sstable.js';
 
