@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 // Entry point of the `datamove` command: runs the compiled CLI (built by `npm ci` through `prepare`).
-// the AWS SDK's multi-line notice about Node versions would break the one-line error rule
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const { main } = await import('../dist/cli/main.js');
 
 // a closed pipe (`datamove … | head`) ends the command quietly, as for any Unix filter

@@ -6,6 +6,7 @@
 export { alertSend } from './alerts.js';
 export { type Controller, controllerLoad, controllerParse, type PathName } from './controller.js';
 export { dashboardWrite } from './dashboard.js';
+export { shadowSimilarityIsPercent } from './history-read.js';
 export { durationMs, type Job, jobConnectorOptions, jobFileLoad, jobParse } from './job-file.js';
 export {
   type JobProgress,

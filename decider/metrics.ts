@@ -18,10 +18,10 @@ import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { DatamoveError } from '../core/index.js';
 import { s3FailureListen } from '../storage/index.js';
+import { historyReadOpen, historyTableExists, runPurposeSql, shadowSimilaritySql } from './history-read.js';
 
 export interface MetricsOptions {
   /** The run history files to report (read on every collect; missing files are skipped). */
@@ -57,22 +57,14 @@ interface HistoryNumbers {
   shadow: { job: string; runs: number; discrepancies: number; rows: number; similarity: number | null }[];
 }
 
-function tableExists(db: Database.Database, name: string): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
-}
-
 /** The numbers of one runs.db (read-only). */
 export function historyNumbers(path: string): HistoryNumbers {
   const out: HistoryNumbers = { runs: [], fallbacks: [], last: [], shadow: [] };
   if (!existsSync(path)) return out;
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = historyReadOpen(path);
   try {
-    db.pragma('busy_timeout = 5000');
-    if (tableExists(db, 'datamove_runs')) {
-      const hasPurpose = (db.prepare('PRAGMA table_info(datamove_runs)').all() as { name: string }[]).some(
-        (c) => c.name === 'purpose',
-      );
-      const purpose = hasPurpose ? 'purpose' : "'run'";
+    if (historyTableExists(db, 'datamove_runs')) {
+      const purpose = runPurposeSql(db);
       out.runs = db
         .prepare(
           `SELECT job, COALESCE(connector_used, 'none') AS connector, status, ${purpose} AS purpose,
@@ -100,13 +92,13 @@ export function historyNumbers(path: string): HistoryNumbers {
         )
         .all() as HistoryNumbers['last'];
     }
-    if (tableExists(db, 'datamove_shadow_runs'))
+    if (historyTableExists(db, 'datamove_shadow_runs'))
       out.shadow = db
         .prepare(
           `SELECT job, COUNT(*) AS runs,
              SUM(CASE WHEN c_minus_m > 0 OR m_minus_c > 0 THEN 1 ELSE 0 END) AS discrepancies,
              SUM(c_minus_m + m_minus_c) AS rows,
-             (SELECT similarity FROM datamove_shadow_runs s2 WHERE s2.job = s.job ORDER BY time DESC, id DESC LIMIT 1)
+             (SELECT ${shadowSimilaritySql(db)} FROM datamove_shadow_runs s2 WHERE s2.job = s.job ORDER BY time DESC, id DESC LIMIT 1)
                AS similarity
            FROM datamove_shadow_runs s GROUP BY job`,
         )

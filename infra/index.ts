@@ -54,7 +54,13 @@ export {
   timeseriesActual,
   timeseriesExpected,
 } from './testing/connector-helpers.js';
-export { type PostgresServer, postgresBinDir, postgresServerStart } from './testing/postgres-server.js';
+export { type OptionalTool, optionalTool } from './testing/optional-tool.js';
+export {
+  type PostgresServer,
+  postgresAvailable,
+  postgresBinDir,
+  postgresServerStart,
+} from './testing/postgres-server.js';
 export { liveRows } from './testing/read-rows.js';
 export { type RestServer, restCatalogServerStart } from './testing/rest-catalog-server.js';
 export { canon, folderState, HISTORY_START, historyJob } from './testing/restore-helpers.js';

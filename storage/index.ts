@@ -12,7 +12,7 @@ export { type MemoryBudget, memoryBudget } from './memory-budget.js';
 export { objectKeyBase, objectKeyCheck, objectKeyJoin, objectKeyParent } from './object-key.js';
 export { type RangedSourceOptions, rangedByteSource } from './ranged-source.js';
 export { DEFAULT_RETRY_POLICY, type RetryHooks, type RetryPolicy, retryDelay, withRetry } from './retry.js';
-export { isS3Uri, type S3Sender, s3ClientCreate, s3UriParse } from './s3/s3-client.js';
+export { isS3Uri, type S3Sender, s3ClientCreate, s3SdkNodeNoticeOff, s3UriParse } from './s3/s3-client.js';
 export {
   type S3FailureKind,
   type S3FailureListener,

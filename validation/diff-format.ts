@@ -2,6 +2,7 @@
  * A diff report as text (what `datamove diff` and `datamove shadow` print) and as JSON (`--json`:
  * the report object itself; bigints and binary are already strings in it).
  */
+import { percentText } from '../core/index.js';
 import type { DiffReport, SampleRow } from './diff.js';
 
 const n = (x: number): string => x.toLocaleString('en-US');
@@ -24,7 +25,7 @@ export function diffReportFormat(r: DiffReport): string {
   }
   lines.push(
     `|C| = ${n(r.cRows)}  |M| = ${n(r.mRows)}  |C−M| = ${n(r.cMinusM)}  |M−C| = ${n(r.mMinusC)}  ` +
-      `matched ${n(r.matched)}  similarity ${r.similarity.toFixed(4)}%`,
+      `matched ${n(r.matched)}  similarity ${percentText(r.similarity, 4)}`,
   );
   const k = r.keyed;
   if (k !== undefined) {

@@ -135,7 +135,7 @@ export interface DiffReport {
   readonly mMinusC: number;
   /** Rows on both sides (multiset intersection). */
   readonly matched: number;
-  /** 100 × matched / max(|C|, |M|); 100 when both are empty. */
+  /** matched / max(|C|, |M|), a ratio 0..1 (1 when both are empty); shown as a percentage. */
   readonly similarity: number;
   /** C = M: same schema, no differing row. */
   readonly equal: boolean;
@@ -155,10 +155,10 @@ export interface DiffSide {
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** Similarity as defined for shadow runs: matched rows over the larger side, as a percentage. */
+/** Similarity as defined for shadow runs: matched rows over the larger side, a ratio 0..1 (core/percent.ts). */
 export function similarityOf(cRows: number, mRows: number, matched: number): number {
   const n = Math.max(cRows, mRows);
-  return n === 0 ? 100 : (100 * matched) / n;
+  return n === 0 ? 1 : matched / n;
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * Shadow results and the investigation log, in the run history database (`runs.db`, run-history.ts):
  *
- * - `datamove_shadow_runs`: one row per shadow run — counts, similarity (100 × matched rows / the larger
- *   side; 100 when both are empty), the investigation it opened, run and snapshot ids, tables, status
- *   (`equal`, `different`, `error`). The dashboard and the metrics read it.
+ * - `datamove_shadow_runs`: one row per shadow run — counts, matched rows, similarity (matched rows / the
+ *   larger side, a ratio 0..1; 1 when both are empty), the investigation it opened, run and snapshot ids,
+ *   tables, status (`equal`, `different`, `error`). The dashboard and the metrics read it. Databases
+ *   written before the `matched` column stored the similarity as a percentage; opening one converts it
+ *   (once, in one transaction; decider/history-read.ts reads either).
  * - `datamove_investigations`: one row per shadow run (or diff) with differences — job, category (by the
  *   rules of categorize.ts) and the evidence, run and snapshot ids, counts, samples (JSON), status
  *   `open` → `resolved` with a note and the time. Categories aggregate across jobs, so one explanation
@@ -15,11 +17,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DatamoveError } from '../core/index.js';
+import { shadowSimilarityIsPercent } from '../decider/index.js';
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS datamove_shadow_runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, job TEXT NOT NULL,
-  c_rows INTEGER, m_rows INTEGER, c_minus_m INTEGER, m_minus_c INTEGER, similarity REAL,
+  c_rows INTEGER, m_rows INTEGER, c_minus_m INTEGER, m_minus_c INTEGER, matched INTEGER, similarity REAL,
   investigation_id INTEGER NULL, status TEXT NOT NULL, production_path TEXT,
   c_run_id TEXT, m_run_id TEXT, c_snapshot_id TEXT, m_snapshot_id TEXT, c_table TEXT, m_table TEXT,
   missing INTEGER, phantom INTEGER, changed INTEGER, duration_ms INTEGER, error TEXT);
@@ -74,6 +77,9 @@ export interface ShadowRunInput extends Partial<DiffCounts>, RunRefs {
   readonly time: string;
   readonly job: string;
   readonly status: 'equal' | 'different' | 'error';
+  /** Rows on both sides. */
+  readonly matched?: number;
+  /** matched / max(cRows, mRows), 0..1. */
   readonly similarity?: number;
   readonly investigationId?: number;
   readonly productionPath?: string;
@@ -150,6 +156,7 @@ function shadowRunOf(x: Record<string, unknown>): ShadowRunRecord {
     missing: und(x.missing as number | null),
     phantom: und(x.phantom as number | null),
     changed: und(x.changed as number | null),
+    matched: und(x.matched as number | null),
     similarity: und(x.similarity as number | null),
     investigationId: und(x.investigation_id as number | null),
     productionPath: und(x.production_path as string | null),
@@ -164,6 +171,20 @@ function shadowRunOf(x: Record<string, unknown>): ShadowRunRecord {
   };
 }
 
+/**
+ * A table written before the `matched` column held the similarity as a percentage: add the column, fill it
+ * from the counts (|C| − |C−M|) and turn the similarity into the ratio. Checked again inside an immediate
+ * transaction, so two processes opening the same old database convert it once.
+ */
+function shadowRunsMigrate(db: Database.Database): void {
+  if (!shadowSimilarityIsPercent(db)) return;
+  db.transaction(() => {
+    if (!shadowSimilarityIsPercent(db)) return;
+    db.exec(`ALTER TABLE datamove_shadow_runs ADD COLUMN matched INTEGER;
+      UPDATE datamove_shadow_runs SET matched = c_rows - c_minus_m, similarity = similarity / 100.0;`);
+  }).immediate();
+}
+
 /** Opens (creating the tables if needed) the validation tables of a run history database. */
 export function validationStoreOpen(path: string): ValidationStore {
   mkdirSync(dirname(path), { recursive: true });
@@ -171,12 +192,14 @@ export function validationStoreOpen(path: string): ValidationStore {
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.exec(DDL);
+  shadowRunsMigrate(db);
   const insertShadow = db.prepare(
-    `INSERT INTO datamove_shadow_runs (time, job, c_rows, m_rows, c_minus_m, m_minus_c, similarity, investigation_id,
-       status, production_path, c_run_id, m_run_id, c_snapshot_id, m_snapshot_id, c_table, m_table, missing, phantom,
-       changed, duration_ms, error)
-     VALUES (@time, @job, @cRows, @mRows, @cMinusM, @mMinusC, @similarity, @investigationId, @status, @productionPath,
-       @cRunId, @mRunId, @cSnapshotId, @mSnapshotId, @cTable, @mTable, @missing, @phantom, @changed, @durationMs, @error)`,
+    `INSERT INTO datamove_shadow_runs (time, job, c_rows, m_rows, c_minus_m, m_minus_c, matched, similarity,
+       investigation_id, status, production_path, c_run_id, m_run_id, c_snapshot_id, m_snapshot_id, c_table, m_table,
+       missing, phantom, changed, duration_ms, error)
+     VALUES (@time, @job, @cRows, @mRows, @cMinusM, @mMinusC, @matched, @similarity, @investigationId, @status,
+       @productionPath, @cRunId, @mRunId, @cSnapshotId, @mSnapshotId, @cTable, @mTable, @missing, @phantom, @changed,
+       @durationMs, @error)`,
   );
   const insertInvestigation = db.prepare(
     `INSERT INTO datamove_investigations (time, job, category, status, reason, c_run_id, m_run_id, c_snapshot_id,
@@ -207,6 +230,7 @@ export function validationStoreOpen(path: string): ValidationStore {
           missing: nul(r.missing),
           phantom: nul(r.phantom),
           changed: nul(r.changed),
+          matched: nul(r.matched),
           similarity: nul(r.similarity),
           investigationId: nul(r.investigationId),
           productionPath: nul(r.productionPath),

@@ -13,7 +13,7 @@
  * shadow path is the new one (C and M are still one of each).
  */
 
-import { DatamoveError } from '../core/index.js';
+import { DatamoveError, percentText } from '../core/index.js';
 import type { Controller, PathName } from '../decider/index.js';
 import {
   alertSend,
@@ -295,7 +295,7 @@ async function shadowRunInner(
         kind: 'discrepancy',
         job: job.name,
         runId: production.runId,
-        message: `shadow: C−M ${report.cMinusM} rows, M−C ${report.mMinusC} rows (similarity ${report.similarity.toFixed(4)}%), category ${categorization.category}; investigation ${investigationId}`,
+        message: `shadow: C−M ${report.cMinusM} rows, M−C ${report.mMinusC} rows (similarity ${percentText(report.similarity, 4)}), category ${categorization.category}; investigation ${investigationId}`,
         time: new Date().toISOString(),
         details: { investigationId, category: categorization.category, ...counts, ...refs },
       },
@@ -312,6 +312,7 @@ async function shadowRunInner(
     job: job.name,
     status: report.equal ? 'equal' : 'different',
     similarity: report.similarity,
+    matched: report.matched,
     ...(investigationId === undefined ? {} : { investigationId }),
     productionPath: productionUsed,
     durationMs: Date.now() - started.getTime(),

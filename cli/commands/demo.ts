@@ -26,6 +26,8 @@ import type { CliIO } from '../main.js';
 import { progressLog, summaryFormat } from './run.js';
 
 const NOW = '2026-01-01T00:00:00Z';
+/** The generated cluster's replication factor, written into the job files so no run has to assume one. */
+const REPLICATION_FACTOR = 3;
 
 function gen(
   out: string,
@@ -38,7 +40,7 @@ function gen(
     preset,
     nodes: 4,
     dcs: 1,
-    replicationFactor: 3,
+    replicationFactor: REPLICATION_FACTOR,
     numTokens: 8,
     seed: 1,
     bytes: 0,
@@ -74,6 +76,7 @@ ${o.cohort === undefined ? '' : `cohort: ${o.cohort}\n`}source:
   s3: { endpoint: "${o.endpoint}", region: us-east-1, pathStyle: true }
   keyspace: ${o.keyspace}
   table: ${o.table}
+  replicationFactor: ${REPLICATION_FACTOR}
 connector:
   name: ${o.connector}${o.options === undefined ? '' : `\n  options: ${o.options}`}
 consistency: all

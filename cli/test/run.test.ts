@@ -38,6 +38,25 @@ function cli(args: readonly string[]): Promise<CliResult> {
   });
 }
 
+/**
+ * Each stream alone is clean (both are pipes here, not terminals): stdout holds only the human output —
+ * `decision:`, `plan:`, `summary:` lines and their indented details, no JSON — and stderr only JSON log
+ * lines with a level and an event. Returns the events logged.
+ */
+function streamsClean(r: CliResult): string[] {
+  const lines = (t: string) => t.split('\n').filter((l) => l !== '');
+  for (const l of lines(r.stdout)) expect(l).toMatch(/^(?:(?:decision|plan|summary): | {2,}\S)/);
+  expect(r.stdout).not.toMatch(/^\s*\{/m);
+  const events: string[] = [];
+  for (const l of lines(r.stderr)) {
+    let rec: { level?: unknown; event?: unknown; msg?: unknown } = {};
+    expect(() => (rec = JSON.parse(l))).not.toThrow();
+    expect([typeof rec.level, typeof rec.event, typeof rec.msg]).toEqual(['string', 'string', 'string']);
+    events.push(rec.event as string);
+  }
+  return events;
+}
+
 const jobYaml = (extra = '') => `name: gen-narrow
 source:
   uri: s3://backups/cluster
@@ -83,6 +102,7 @@ describe('datamove run', () => {
     expect(r.stdout).toMatch(/connector used: new; fallback: no/);
     expect(r.stdout).toMatch(/rows: \d+, bytes: \d+ \([\d.]+ MiB\), files: 1, snapshot: \d+/);
     expect(r.stdout).toMatch(/duration: [\d.]+ s, CPU: [\d.]+ s/);
+    expect(streamsClean(r)).toEqual(expect.arrayContaining(['decision', 'plan', 'run-finished']));
   }, 60_000);
 
   it('the controller file picks the legacy path; --connector overrides it; decide names the rule', async () => {
@@ -115,11 +135,16 @@ describe('datamove run', () => {
     }
   }, 60_000);
 
-  it('--dry-run prints the plan and writes nothing', async () => {
+  it('--dry-run prints the plan and writes nothing; on a non-TTY, output on stdout and logs on stderr', async () => {
     const r = await cli(['run', 'job.yaml', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/main source narrow: \d+ tasks/);
     expect(r.stdout).toMatch(/connector used: none \(dry run\)/);
+    // the human output, in order: decision, the plan, the compaction plan's tasks, the summary
+    expect(r.stdout).toMatch(
+      /^decision: [^\n]+\nplan: job gen-narrow[\s\S]*\n {2}task 0: [\s\S]*\nsummary: job gen-narrow/,
+    );
+    expect(streamsClean(r)).toEqual(['decision', 'plan', 'dry-run-finished']);
   }, 60_000);
 
   it('a one-off run from flags writes to the warehouse with its own SQLite catalog', async () => {

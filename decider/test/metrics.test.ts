@@ -16,6 +16,7 @@ import { type RunRecord, runHistoryOpen } from '../run-history.js';
 
 const work = mkdtempSync(join(tmpdir(), 'datamove-metrics-'));
 const history = join(work, 'runs.db');
+const oldHistory = join(work, 'old-runs.db');
 let s3: EmbeddedS3;
 
 function run(over: Partial<RunRecord> & { runId: string; job: string }): RunRecord {
@@ -81,16 +82,27 @@ beforeAll(async () => {
   );
   h.runRecord(run({ runId: 'a-shadow', job: 'a', purpose: 'shadow', connectorUsed: 'legacy', rows: 150 }));
   h.close();
-  // the shadow results table (written by validation/): only the columns the metrics read
+  // the shadow results table (written by validation/): only the columns the metrics read; similarity a ratio
   const db = new Database(history);
   db.exec(`CREATE TABLE IF NOT EXISTS datamove_shadow_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL,
-    job TEXT NOT NULL, c_rows INTEGER, m_rows INTEGER, c_minus_m INTEGER, m_minus_c INTEGER, similarity REAL)`);
+    job TEXT NOT NULL, c_rows INTEGER, m_rows INTEGER, c_minus_m INTEGER, m_minus_c INTEGER, matched INTEGER,
+    similarity REAL)`);
   const ins = db.prepare(
-    'INSERT INTO datamove_shadow_runs (time, job, c_rows, m_rows, c_minus_m, m_minus_c, similarity) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO datamove_shadow_runs (time, job, c_rows, m_rows, c_minus_m, m_minus_c, matched, similarity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  ins.run('2026-01-01T00:00:00Z', 'a', 100, 100, 0, 0, 1);
-  ins.run('2026-01-02T00:00:00Z', 'a', 100, 98, 3, 1, 0.96);
+  ins.run('2026-01-01T00:00:00Z', 'a', 100, 100, 0, 0, 100, 1);
+  ins.run('2026-01-02T00:00:00Z', 'a', 100, 98, 3, 1, 97, 0.97);
   db.close();
+  // a history of the first format: no matched column, the similarity in percent
+  const old = new Database(oldHistory);
+  old.exec(`CREATE TABLE datamove_shadow_runs (id INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL,
+    job TEXT NOT NULL, c_rows INTEGER, m_rows INTEGER, c_minus_m INTEGER, m_minus_c INTEGER, similarity REAL)`);
+  old
+    .prepare(
+      'INSERT INTO datamove_shadow_runs (time, job, c_rows, m_rows, c_minus_m, m_minus_c, similarity) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run('2026-01-02T00:00:00Z', 'c', 10, 10, 5, 5, 50);
+  old.close();
 }, 60_000);
 afterAll(async () => {
   await s3?.close();
@@ -108,7 +120,9 @@ function promParse(text: string): Map<string, number> {
 }
 
 it('serves the history, shadow and S3 failure numbers in the Prometheus text format', async () => {
-  const metrics = metricsCreate({ historyPaths: () => [history, history, join(work, 'missing.db')] });
+  const metrics = metricsCreate({
+    historyPaths: () => [history, history, oldHistory, join(work, 'missing.db')],
+  });
   const server = await metricsServe(metrics, 0, '127.0.0.1');
   try {
     // a real failed S3 request: the bucket does not exist
@@ -139,7 +153,8 @@ it('serves the history, shadow and S3 failure numbers in the Prometheus text for
     expect(get('datamove_shadow_runs_total{job="a"}')).toBe(2);
     expect(get('datamove_discrepancies_total{job="a"}')).toBe(1);
     expect(get('datamove_discrepant_rows_total{job="a"}')).toBe(4);
-    expect(get('datamove_shadow_similarity{job="a"}')).toBe(0.96);
+    expect(get('datamove_shadow_similarity{job="a"}')).toBe(0.97);
+    expect(get('datamove_shadow_similarity{job="c"}')).toBe(0.5); // from a percentage
     expect(
       get('datamove_s3_request_failures_total{kind="not-found",operation="LIST"}'),
     ).toBeGreaterThanOrEqual(1);

@@ -82,8 +82,11 @@ describe('scheduler', () => {
       logger,
     });
     expect(s.jobs().map((j) => j.name)).toEqual(['slow']);
-    // ~6 fires; each run takes more than a second (1.5 s pause in its one worker)
-    await new Promise((r) => setTimeout(r, 6000));
+    // a fire every second; each run takes more than a second (1.5 s pause in its one worker): wait until two
+    // runs have started and two fires were skipped — seconds on an idle machine, longer on a loaded one
+    const deadline = Date.now() + 45_000;
+    while ((s.stats().started < 2 || s.stats().skipped < 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     const stopped = await s.stop('test');
     expect(stopped.interrupted).toBe(0);
     const st = s.stats();

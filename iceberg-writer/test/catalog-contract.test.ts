@@ -2,12 +2,12 @@
  * One contract suite over every catalog member: SQLite, the REST client (against the test server, with
  * OAuth2; and against a real REST server in DATAMOVE_TEST_REST_URI), and PostgreSQL — a real server:
  * DATAMOVE_TEST_PG (a connection string) or a throwaway cluster started from the installed Debian packages
- * (test/postgres-server.ts).
+ * (infra/testing/postgres-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NARROW_SCHEMA,
-  postgresBinDir,
+  postgresAvailable,
   postgresServerStart,
   type RestServer,
   restCatalogServerStart,
@@ -85,9 +85,13 @@ if (restUri) {
   });
 }
 // PostgreSQL: the server in DATAMOVE_TEST_PG, else a throwaway cluster when the Debian packages are
-// installed (.ci/run installs them and sets DATAMOVE_TEST_REQUIRE_PG=1, so CI never skips this member)
+// installed (.ci/run installs them and requires every optional tool, so CI never skips this member)
 const pgUrl = process.env.DATAMOVE_TEST_PG;
-if (pgUrl || postgresBinDir() !== undefined || process.env.DATAMOVE_TEST_REQUIRE_PG === '1') {
+if (
+  postgresAvailable(
+    'the PostgreSQL member of the catalog contract suite (iceberg-writer/test/catalog-contract.test.ts)',
+  )
+) {
   MEMBERS.push({
     name: 'sql (postgresql)',
     async open(dir) {

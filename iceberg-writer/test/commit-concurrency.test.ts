@@ -3,13 +3,13 @@
  * ends with exactly 100 snapshots in one line of ancestry, and every data file either process committed is
  * live in the final snapshot's manifests, once. Against the embedded SQLite catalog (compare-and-set
  * UPDATE in one database file shared by both processes), a real PostgreSQL server (the same UPDATE over
- * the network; test/postgres-server.ts) and a REST catalog (409 on a stale requirement).
+ * the network; infra/testing/postgres-server.ts) and a REST catalog (409 on a stale requirement).
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   NARROW_SCHEMA,
-  postgresBinDir,
+  postgresAvailable,
   postgresServerStart,
   restCatalogServerStart,
 } from '../../infra/index.js';
@@ -101,9 +101,9 @@ describe('two processes commit 50 times each to one table', () => {
   });
 
   it.runIf(
-    process.env.DATAMOVE_TEST_PG ||
-      postgresBinDir() !== undefined ||
-      process.env.DATAMOVE_TEST_REQUIRE_PG === '1',
+    postgresAvailable(
+      'the PostgreSQL catalog under concurrent commits (iceberg-writer/test/commit-concurrency.test.ts)',
+    ),
   )('PostgreSQL catalog: 100 snapshots, no lost data files', async () => {
     const server = process.env.DATAMOVE_TEST_PG ? undefined : await postgresServerStart();
     const options = {

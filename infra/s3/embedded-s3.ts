@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import type { S3Options } from '../../storage/index.js';
+import { type S3Options, s3SdkNodeNoticeOff } from '../../storage/index.js';
 
 export const EMBEDDED_S3_ACCESS_KEY = 'S3RVER';
 export const EMBEDDED_S3_SECRET_KEY = 'S3RVER';
@@ -53,13 +53,18 @@ export async function embeddedS3Start(o: EmbeddedS3Options): Promise<EmbeddedS3>
     credentials: { accessKeyId: EMBEDDED_S3_ACCESS_KEY, secretAccessKey: EMBEDDED_S3_SECRET_KEY },
   };
   let client: S3Client | undefined;
-  const getClient = (): S3Client =>
-    (client ??= new S3Client({
-      ...options,
-      credentials: { ...options.credentials },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }));
+  const getClient = (): S3Client => {
+    if (client === undefined) {
+      s3SdkNodeNoticeOff();
+      client = new S3Client({
+        ...options,
+        credentials: { ...options.credentials },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+    }
+    return client;
+  };
   return {
     endpoint,
     port: address.port,

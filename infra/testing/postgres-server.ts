@@ -10,6 +10,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { optionalTool } from './optional-tool.js';
 
 const ROOT = '/usr/lib/postgresql';
 
@@ -20,6 +21,21 @@ export function postgresBinDir(): string | undefined {
     .filter((v) => existsSync(join(ROOT, v, 'bin', 'initdb')) && existsSync(join(ROOT, v, 'bin', 'pg_ctl')))
     .sort((a, b) => Number(b) - Number(a));
   return versions.length === 0 ? undefined : join(ROOT, versions[0]!, 'bin');
+}
+
+/**
+ * Whether a suite can reach PostgreSQL: a server in DATAMOVE_TEST_PG, or the Debian packages for a
+ * throwaway one. Without either the suite is skipped with one line, or fails where required
+ * (DATAMOVE_TEST_REQUIRE_ALL=1, or DATAMOVE_TEST_REQUIRE_PG=1; infra/testing/optional-tool.ts).
+ */
+export function postgresAvailable(what: string): boolean {
+  return optionalTool({
+    tool: 'postgresql',
+    what,
+    install: 'apt-get install postgresql (or set DATAMOVE_TEST_PG to a postgresql:// URL)',
+    requiredBy: 'DATAMOVE_TEST_REQUIRE_PG',
+    present: () => Boolean(process.env.DATAMOVE_TEST_PG) || postgresBinDir() !== undefined,
+  });
 }
 
 export interface PostgresServer {

@@ -33,8 +33,19 @@ export function s3UriParse(uri: string): { bucket: string; prefix: string } {
   return { bucket: m[1]!, prefix };
 }
 
+/**
+ * Called before an `S3Client` is made: turns off, through the SDK's documented switch (an environment
+ * variable it reads when a client is made), its notice that SDK releases from January 2027 need Node ≥ 22.
+ * On Node 20 the notice would print on every run; it is for whoever upgrades the pinned SDK — datamove's
+ * maintainers — not for a user of datamove. A value set by the user (e.g. `false`) is kept.
+ */
+export function s3SdkNodeNoticeOff(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 /** An S3 client configured from resolved options (SDK retries off: `withRetry` owns them). */
 export function s3ClientCreate(o: ResolvedS3Options): S3Client {
+  s3SdkNodeNoticeOff();
   return new S3Client({
     region: o.region,
     ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),

@@ -56,7 +56,7 @@ describe('parquetDiff', () => {
       mMinusC: 0,
       matched: 1000,
       equal: true,
-      similarity: 100,
+      similarity: 1,
     });
     expect(r.keyed).toMatchObject({ missing: 0, phantom: 0, changed: 0, duplicates: 0 });
     expect(diffReportFormat(r)).toMatch(/C = M/);
@@ -91,10 +91,11 @@ describe('parquetDiff', () => {
         columns: { amount: [70, -1] },
       });
       expect(r.equal).toBe(false);
-      expect(r.similarity).toBeCloseTo((100 * 993) / 1000, 6);
+      expect(r.similarity).toBeCloseTo(993 / 1000, 9);
       const text = diffReportFormat(r);
       expect(text).toMatch(/missing 5 .*phantom 3 .*changed 2 .*duplicates 1/);
       expect(text).toMatch(/amount 70 → -1/);
+      expect(text).toMatch(/matched 993 {2}similarity 99\.3000%/);
     } finally {
       await s.close();
     }
@@ -138,7 +139,7 @@ describe('parquetDiff', () => {
     });
     expect(r.keyed).toMatchObject({ missing: 1000, phantom: 0 });
     const e = await parquetDiff({ label: 'a', files: [] }, { label: 'b', files: [] });
-    expect(e).toMatchObject({ cRows: 0, mRows: 0, equal: true, similarity: 100 });
+    expect(e).toMatchObject({ cRows: 0, mRows: 0, equal: true, similarity: 1 });
   });
 
   it('parses table references with a snapshot id or a time', () => {

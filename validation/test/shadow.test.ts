@@ -1,6 +1,6 @@
 /**
  * `shadow` end to end on a generated backup in the embedded S3: in process, a job whose paths agree
- * (consistency ALL: C = M, recorded with similarity 100) and one whose new path reads one replica
+ * (consistency ALL: C = M, recorded with similarity 1) and one whose new path reads one replica
  * (consistency ONE: differences where the replicas disagree — an investigation, a discrepancy alert to a
  * local webhook, the shadow run recorded); a table in an S3 warehouse diffed through downloads; then the
  * built CLI: `shadow` exit codes 0/3/2, `diff` 0/3, `investigations list|show|resolve`.
@@ -105,13 +105,13 @@ const common = () => ({
 });
 
 describe('shadow', () => {
-  it('C = M when both paths read every replica: recorded with similarity 100, no investigation', async () => {
+  it('C = M when both paths read every replica: recorded with similarity 1, no investigation', async () => {
     const r = await shadowRun(job('shadow-all', 'all', 'narrow'), common());
     expect(r.productionPath).toBe('new');
     expect(r.shadowPath).toBe('legacy');
     expect(r.shadowTable).toBe('lake.narrow__shadow_legacy');
     expect(r.report.cRows).toBeGreaterThan(50);
-    expect(r.report).toMatchObject({ cMinusM: 0, mMinusC: 0, equal: true, similarity: 100 });
+    expect(r.report).toMatchObject({ cMinusM: 0, mMinusC: 0, equal: true, similarity: 1 });
     expect(r.report.keyed?.key).toEqual(['id', 'ck']);
     expect(r.investigationId).toBeUndefined();
     // the same reference time for both runs
@@ -123,7 +123,8 @@ describe('shadow', () => {
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
       status: 'equal',
-      similarity: 100,
+      similarity: 1,
+      matched: r.report.cRows,
       cMinusM: 0,
       mMinusC: 0,
       cRunId: r.shadow.runId,
@@ -163,7 +164,8 @@ describe('shadow', () => {
     expect((inv.samples as { cMinusM: unknown[] }).cMinusM.length).toBeGreaterThan(0);
     expect(runs[0]).toMatchObject({ status: 'different', investigationId: r.investigationId });
     expect(runs[0]!.similarity).toBeCloseTo(r.report.similarity, 9);
-    expect(runs[0]!.similarity).toBeLessThan(100);
+    expect(runs[0]!.similarity).toBeLessThan(1);
+    expect(runs[0]!.matched).toBe(r.report.matched);
     const alert = received.find((a) => a.kind === 'discrepancy' && a.job === 'shadow-one');
     expect(alert).toMatchObject({ runId: r.production.runId });
     expect((alert!.details as { investigationId: number }).investigationId).toBe(r.investigationId);
